@@ -1,0 +1,64 @@
+package io.rollupboost.config;
+
+import io.rollupboost.auth.JwtSecret;
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/**
+ * A readable file holding a 32-byte hex JWT secret. The violation message names the problem, never
+ * the file's content.
+ */
+@Documented
+@Constraint(validatedBy = SecretFile.Validator.class)
+@Target({
+  ElementType.FIELD,
+  ElementType.METHOD,
+  ElementType.PARAMETER,
+  ElementType.RECORD_COMPONENT
+})
+@Retention(RetentionPolicy.RUNTIME)
+public @interface SecretFile {
+  String message() default "is not a valid JWT secret file";
+
+  Class<?>[] groups() default {};
+
+  Class<? extends Payload>[] payload() default {};
+
+  /** Reads and parses the file. */
+  final class Validator implements ConstraintValidator<SecretFile, String> {
+    @Override
+    public boolean isValid(String value, ConstraintValidatorContext context) {
+      if (value == null) {
+        return true;
+      }
+      try {
+        JwtSecret.read(Path.of(value));
+        return true;
+      } catch (JwtSecret.InvalidSecretException | InvalidPathException e) {
+        context.disableDefaultConstraintViolation();
+        context
+            .buildConstraintViolationWithTemplate(escape(e.getMessage()))
+            .addConstraintViolation();
+        return false;
+      }
+    }
+
+    /** Keeps file names from being read as message-template expressions. */
+    private static String escape(String message) {
+      return message
+          .replace("\\", "\\\\")
+          .replace("{", "\\{")
+          .replace("}", "\\}")
+          .replace("$", "\\$");
+    }
+  }
+}

@@ -1,0 +1,596 @@
+package io.rollupboost.engine;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.rollupboost.metrics.EngineMetrics;
+import io.rollupboost.rpc.JsonRpcCodec;
+import io.rollupboost.rpc.JsonRpcError;
+import io.rollupboost.rpc.JsonRpcRequest;
+import io.rollupboost.rpc.RawJson;
+import io.rollupboost.rpc.RpcOutcome;
+import io.rollupboost.upstream.HttpEngineClient;
+import io.rollupboost.upstream.UpstreamException;
+import io.rollupboost.upstream.UpstreamId;
+import io.rollupboost.upstream.UpstreamReply;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes every JSON-RPC call: engine block production to the L2 client and the builder per the
+ * execution-mode table, everything else to the L2 client (mirrored to the builder where listed).
+ * The L2 client's answer is authoritative; the builder can only ever add a better block.
+ */
+public final class EngineMultiplexer {
+  private static final Logger LOG = LoggerFactory.getLogger(EngineMultiplexer.class);
+  private static final Logger BLOCKS = LoggerFactory.getLogger("io.rollupboost.blocks");
+  private static final Pattern PAYLOAD_ID = Pattern.compile("0x[0-9a-fA-F]{16}");
+
+  private final HttpEngineClient l2;
+  private final HttpEngineClient builder;
+  private final BuilderLane lane;
+  private final ExecutorService fanout;
+  private final ExecutionModeHolder modes;
+  private final PayloadIdMap payloadIds;
+  private final PayloadSelector selector;
+  private final EngineEvents events;
+  private final EngineMetrics metrics;
+  private final Duration payloadDeadline;
+
+  public EngineMultiplexer(
+      HttpEngineClient l2,
+      HttpEngineClient builder,
+      BuilderLane lane,
+      ExecutorService fanout,
+      ExecutionModeHolder modes,
+      PayloadIdMap payloadIds,
+      PayloadSelector selector,
+      EngineEvents events,
+      EngineMetrics metrics,
+      Duration payloadDeadline) {
+    this.l2 = l2;
+    this.builder = builder;
+    this.lane = lane;
+    this.fanout = fanout;
+    this.modes = modes;
+    this.payloadIds = payloadIds;
+    this.selector = selector;
+    this.events = events;
+    this.metrics = metrics;
+    this.payloadDeadline = payloadDeadline;
+  }
+
+  /** Answers one valid call. Never throws: every failure becomes a JSON-RPC error object. */
+  public RpcOutcome handle(JsonRpcRequest call) {
+    String method = call.method();
+    try {
+      return switch (EngineMethod.route(method)) {
+        case FORKCHOICE_UPDATED -> forkchoiceUpdated(call);
+        case GET_PAYLOAD -> getPayload(call, EngineMethod.of(method));
+        case NEW_PAYLOAD -> newPayload(call);
+        case CAPABILITIES -> exchangeCapabilities(call);
+        case UNSUPPORTED_ENGINE ->
+            RpcOutcome.error(
+                JsonRpcError.METHOD_NOT_FOUND,
+                "the method " + method + " does not exist/is not available");
+        case L2_ONLY -> l2Only(call, false);
+        case L2_AND_MIRROR -> {
+          mirrorToBuilder(call);
+          yield l2Only(call, false);
+        }
+      };
+    } catch (InvalidParamsException e) {
+      return RpcOutcome.error(JsonRpcError.INVALID_PARAMS, "invalid params: " + e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("unexpected failure handling {}", method, e);
+      return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, "internal error handling " + method);
+    }
+  }
+
+  private RpcOutcome l2Only(JsonRpcRequest call, boolean engine) {
+    try {
+      UpstreamReply reply = l2.call(call.method(), call.params());
+      if (reply.isError()) {
+        metrics.upstreamRpcError(UpstreamId.L2, call.method());
+      }
+      return reply.outcome();
+    } catch (UpstreamException e) {
+      if (engine) {
+        events.l2CallFailed(call.method(), e.getMessage());
+      }
+      LOG.warn("{}", e.getMessage());
+      return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, e.getMessage());
+    }
+  }
+
+  private void mirrorToBuilder(JsonRpcRequest call) {
+    try {
+      fanout.execute(
+          () -> {
+            try {
+              UpstreamReply reply = builder.call(call.method(), call.params());
+              if (reply.isError()) {
+                metrics.upstreamRpcError(UpstreamId.BUILDER, call.method());
+                LOG.debug("builder rejected mirrored {}: {}", call.method(), reply.errorSummary());
+              }
+            } catch (UpstreamException e) {
+              LOG.debug("mirrored call not delivered: {}", e.getMessage());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      metrics.upstreamCall(
+          UpstreamId.BUILDER,
+          call.method(),
+          0,
+          new UpstreamException(
+              UpstreamId.BUILDER,
+              call.method(),
+              UpstreamException.Kind.OVERLOADED,
+              "fan-out full"));
+    }
+  }
+
+  // ---- engine_forkchoiceUpdatedV3 -------------------------------------------------------------
+
+  private RpcOutcome forkchoiceUpdated(JsonRpcRequest call) throws InvalidParamsException {
+    ArrayNode params = paramsArray(call, 1, 2);
+    if (!params.get(0).isObject()) {
+      throw new InvalidParamsException("forkchoice state must be an object");
+    }
+    JsonNode attributes = params.size() > 1 ? params.get(1) : null;
+    if (attributes != null && !attributes.isObject() && !attributes.isNull()) {
+      throw new InvalidParamsException("payload attributes must be an object or null");
+    }
+    boolean hasAttributes = attributes != null && attributes.isObject();
+    ExecutionMode mode = modes.get();
+    if (mode == ExecutionMode.DISABLED) {
+      return l2Only(call, true);
+    }
+    if (!hasAttributes) {
+      // Sync traffic: the builder follows the chain through the ordered lane, op-node never waits.
+      lane.submit(call.method(), call.params())
+          .whenComplete((reply, failure) -> logSyncFailure(call.method(), reply, failure));
+      return l2Only(call, true);
+    }
+    CompletableFuture<String> builderId = null;
+    BuilderOutcome.Kind notAsked = null;
+    if (attributes.path("noTxPool").asBoolean(false)) {
+      notAsked = BuilderOutcome.Kind.NO_TX_POOL;
+    } else if (!events.builderUsable()) {
+      notAsked = BuilderOutcome.Kind.BYPASSED;
+      metrics.builderBypassed(call.method());
+      LOG.info("builder bypassed for {}: builder is unhealthy", call.method());
+    } else {
+      builderId =
+          lane.submit(call.method(), call.params()).thenApply(EngineMultiplexer::builderPayloadId);
+    }
+    String beaconRoot = attributes.path("parentBeaconBlockRoot").asText(null);
+    UpstreamReply reply;
+    try {
+      reply = l2.call(call.method(), call.params());
+    } catch (UpstreamException e) {
+      events.l2CallFailed(call.method(), e.getMessage());
+      LOG.warn("{}", e.getMessage());
+      return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, e.getMessage());
+    }
+    if (reply.isError()) {
+      metrics.upstreamRpcError(UpstreamId.L2, call.method());
+      return reply.outcome();
+    }
+    String l2Id = tree(reply.result()).path("payloadId").asText(null);
+    if (l2Id != null) {
+      payloadIds.put(l2Id, new PendingBuild(builderId, notAsked, beaconRoot));
+    }
+    return reply.outcome();
+  }
+
+  /** The builder's payload id from its forkchoiceUpdated answer; SYNCING with an id is usable. */
+  private static String builderPayloadId(UpstreamReply reply) {
+    if (reply.isError()) {
+      throw new CompletionException(
+          new IllegalStateException("builder error " + reply.errorSummary()));
+    }
+    JsonNode result = tree(reply.result());
+    String status = result.path("payloadStatus").path("status").asText("");
+    String id = result.path("payloadId").asText(null);
+    if ("INVALID".equals(status) || id == null) {
+      throw new CompletionException(
+          new IllegalStateException("builder returned no payload id (status " + status + ")"));
+    }
+    return id;
+  }
+
+  // ---- engine_getPayloadV3/V4/V5 --------------------------------------------------------------
+
+  private RpcOutcome getPayload(JsonRpcRequest call, EngineMethod method)
+      throws InvalidParamsException {
+    ArrayNode params = paramsArray(call, 1, 1);
+    String l2Id = params.get(0).asText("");
+    if (!params.get(0).isTextual() || !PAYLOAD_ID.matcher(l2Id).matches()) {
+      throw new InvalidParamsException("payload id must be 8 bytes of 0x-prefixed hex");
+    }
+    ExecutionMode mode = modes.get();
+    long deadline = System.nanoTime() + payloadDeadline.toNanos();
+    CompletableFuture<BuilderOutcome> builderPath =
+        mode == ExecutionMode.DISABLED ? null : startBuilderPath(method, l2Id, deadline);
+
+    UpstreamReply l2Reply = null;
+    String l2Failure = null;
+    try {
+      l2Reply = l2.call(method.wire(), call.params());
+      if (l2Reply.isError()) {
+        metrics.upstreamRpcError(UpstreamId.L2, method.wire());
+        l2Failure = l2Reply.errorSummary();
+      }
+    } catch (UpstreamException e) {
+      l2Failure = e.getMessage();
+    }
+    boolean l2Delivered = l2Failure == null;
+    BuilderOutcome builderOutcome =
+        builderPath == null
+            ? BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled")
+            : await(builderPath, deadline);
+    Selection selection = selector.select(mode, l2Delivered, builderOutcome);
+    if (mode != ExecutionMode.DISABLED) {
+      events.payloadProduced(l2Delivered, builderOutcome);
+    }
+    if (!l2Delivered) {
+      events.l2CallFailed(method.wire(), l2Failure);
+      if (selection.source() == UpstreamId.L2) {
+        LOG.warn(
+            "no block for payload {}: l2 failed ({}), builder {} ({})",
+            l2Id,
+            l2Failure,
+            builderOutcome.kind(),
+            builderOutcome.detail());
+        return l2Reply != null
+            ? l2Reply.outcome()
+            : RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, l2Failure);
+      }
+    }
+    boolean fromBuilder = selection.source() == UpstreamId.BUILDER;
+    RawJson chosen = fromBuilder ? builderOutcome.envelopeRaw() : l2Reply.result();
+    JsonNode envelope = fromBuilder ? builderOutcome.envelope() : tree(chosen);
+    metrics.blockCreated(selection.source());
+    if (selection.countsAsFallback()) {
+      metrics.fallback(selection.reason());
+    }
+    logBlock(l2Id, selection, envelope, builderOutcome, mode);
+    return RpcOutcome.result(chosen);
+  }
+
+  private CompletableFuture<BuilderOutcome> startBuilderPath(
+      EngineMethod method, String l2Id, long deadline) {
+    PendingBuild build = payloadIds.get(l2Id);
+    if (build == null) {
+      return CompletableFuture.completedFuture(
+          BuilderOutcome.failed(
+              BuilderOutcome.Kind.NO_PAYLOAD_ID,
+              "no forkchoiceUpdated with attributes seen for " + l2Id));
+    }
+    if (build.notAskedReason() != null) {
+      return CompletableFuture.completedFuture(
+          BuilderOutcome.failed(build.notAskedReason(), "builder not asked at forkchoiceUpdated"));
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> builderPath(method, build, deadline), fanout);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(
+          BuilderOutcome.failed(BuilderOutcome.Kind.DEADLINE, "fan-out executor saturated"));
+    }
+  }
+
+  private static BuilderOutcome await(CompletableFuture<BuilderOutcome> path, long deadline) {
+    try {
+      return path.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return BuilderOutcome.failed(
+          BuilderOutcome.Kind.DEADLINE, "builder path exceeded its deadline");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return BuilderOutcome.failed(BuilderOutcome.Kind.DEADLINE, "interrupted");
+    } catch (ExecutionException e) {
+      return BuilderOutcome.failed(BuilderOutcome.Kind.BAD_RESPONSE, String.valueOf(e.getCause()));
+    }
+  }
+
+  /** Builder getPayload, then validation of its block with newPayload on the L2 client. */
+  private BuilderOutcome builderPath(EngineMethod method, PendingBuild build, long deadline) {
+    String builderId;
+    try {
+      builderId = build.builderPayloadId().get(remaining(deadline), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return BuilderOutcome.failed(
+          BuilderOutcome.Kind.FCU_FAILED, "builder forkchoiceUpdated unanswered at the deadline");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+      return BuilderOutcome.failed(
+          BuilderOutcome.Kind.FCU_FAILED, String.valueOf(cause.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return BuilderOutcome.failed(BuilderOutcome.Kind.DEADLINE, "interrupted");
+    }
+    UpstreamReply reply;
+    try {
+      reply = builder.call(method.wire(), quotedArray(builderId), remaining(deadline));
+    } catch (UpstreamException e) {
+      BuilderOutcome.Kind kind =
+          switch (e.kind()) {
+            case TIMEOUT -> BuilderOutcome.Kind.TIMEOUT;
+            case UNREACHABLE -> BuilderOutcome.Kind.UNREACHABLE;
+            default -> BuilderOutcome.Kind.BAD_RESPONSE;
+          };
+      return BuilderOutcome.failed(kind, e.getMessage());
+    }
+    if (reply.isError()) {
+      metrics.upstreamRpcError(UpstreamId.BUILDER, method.wire());
+      return BuilderOutcome.failed(BuilderOutcome.Kind.ERROR, reply.errorSummary());
+    }
+    JsonNode envelope = tree(reply.result());
+    JsonNode payload = envelope.path("executionPayload");
+    if (!payload.isObject()) {
+      return BuilderOutcome.failed(
+          BuilderOutcome.Kind.BAD_RESPONSE, "builder envelope has no executionPayload");
+    }
+    RawJson validationParams = validationParams(method, envelope, build.parentBeaconBlockRoot());
+    UpstreamReply verdict;
+    try {
+      verdict = l2.call(method.validationMethod(), validationParams, remaining(deadline));
+    } catch (UpstreamException e) {
+      BuilderOutcome.Kind kind =
+          e.kind() == UpstreamException.Kind.TIMEOUT
+              ? BuilderOutcome.Kind.DEADLINE
+              : BuilderOutcome.Kind.VALIDATION_FAILED;
+      return BuilderOutcome.failed(kind, e.getMessage());
+    }
+    if (verdict.isError()) {
+      metrics.upstreamRpcError(UpstreamId.L2, method.validationMethod());
+      return BuilderOutcome.failed(
+          BuilderOutcome.Kind.VALIDATION_FAILED, "l2 error " + verdict.errorSummary());
+    }
+    JsonNode status = tree(verdict.result());
+    String value = status.path("status").asText("");
+    return switch (value) {
+      case "VALID" -> BuilderOutcome.delivered(reply.result(), envelope);
+      case "INVALID" ->
+          BuilderOutcome.failed(
+              BuilderOutcome.Kind.INVALID,
+              "l2 says INVALID: " + status.path("validationError").asText(""));
+      default -> BuilderOutcome.failed(BuilderOutcome.Kind.NOT_VALID, "l2 says " + value);
+    };
+  }
+
+  /** newPayload params for a getPayload envelope: payload, blob hashes, beacon root(, requests). */
+  private static RawJson validationParams(
+      EngineMethod method, JsonNode envelope, String attrsRoot) {
+    ArrayNode params = JsonNodeFactory.instance.arrayNode();
+    params.add(envelope.get("executionPayload"));
+    params.add(versionedHashes(envelope.path("blobsBundle").path("commitments")));
+    JsonNode root = envelope.get("parentBeaconBlockRoot");
+    if (root != null && root.isTextual()) {
+      params.add(root);
+    } else if (attrsRoot != null) {
+      params.add(attrsRoot);
+    } else {
+      params.addNull();
+    }
+    if (!"engine_newPayloadV3".equals(method.validationMethod())) {
+      JsonNode requests = envelope.get("executionRequests");
+      params.add(
+          requests != null && requests.isArray() ? requests : JsonNodeFactory.instance.arrayNode());
+    }
+    try {
+      return RawJson.wrap(JsonRpcCodec.MAPPER.writeValueAsBytes(params));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** EIP-4844 versioned hashes: 0x01 followed by sha256(commitment)[1:]. */
+  static ArrayNode versionedHashes(JsonNode commitments) {
+    ArrayNode hashes = JsonNodeFactory.instance.arrayNode();
+    if (!commitments.isArray()) {
+      return hashes;
+    }
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (JsonNode c : commitments) {
+        String hex = c.asText("");
+        byte[] digest =
+            sha.digest(HexFormat.of().parseHex(hex.startsWith("0x") ? hex.substring(2) : hex));
+        digest[0] = 0x01;
+        hashes.add("0x" + HexFormat.of().formatHex(digest));
+      }
+    } catch (NoSuchAlgorithmException | IllegalArgumentException e) {
+      throw new IllegalStateException("cannot compute versioned hashes: " + e.getMessage(), e);
+    }
+    return hashes;
+  }
+
+  // ---- engine_newPayloadV3/V4 and engine_exchangeCapabilities ---------------------------------
+
+  private RpcOutcome newPayload(JsonRpcRequest call) throws InvalidParamsException {
+    requireObjectFirstParam(call.params());
+    if (modes.get() != ExecutionMode.DISABLED) {
+      lane.submit(call.method(), call.params())
+          .whenComplete(
+              (reply, failure) -> {
+                if (reply != null
+                    && !reply.isError()
+                    && "VALID".equals(tree(reply.result()).path("status").asText())) {
+                  events.builderSyncValid();
+                } else {
+                  logSyncFailure(call.method(), reply, failure);
+                }
+              });
+    }
+    return l2Only(call, true);
+  }
+
+  private RpcOutcome exchangeCapabilities(JsonRpcRequest call) {
+    RpcOutcome outcome = l2Only(call, true);
+    if (outcome.isError()) {
+      return outcome;
+    }
+    JsonNode list = tree(outcome.result());
+    if (!list.isArray()) {
+      return outcome;
+    }
+    // Advertise only what this service serves: anything else would get -32601 from us.
+    ArrayNode served = JsonNodeFactory.instance.arrayNode();
+    for (JsonNode name : list) {
+      if (EngineMethod.served(name.asText())) {
+        served.add(name);
+      }
+    }
+    try {
+      return RpcOutcome.result(RawJson.wrap(JsonRpcCodec.MAPPER.writeValueAsBytes(served)));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private void logSyncFailure(String method, UpstreamReply reply, Throwable failure) {
+    if (failure != null) {
+      LOG.debug("builder sync {} not delivered: {}", method, failure.getMessage());
+    } else if (reply.isError()) {
+      metrics.upstreamRpcError(UpstreamId.BUILDER, method);
+      LOG.debug("builder sync {} answered {}", method, reply.errorSummary());
+    }
+  }
+
+  private void logBlock(
+      String l2Id,
+      Selection selection,
+      JsonNode envelope,
+      BuilderOutcome builder,
+      ExecutionMode mode) {
+    JsonNode payload = envelope.path("executionPayload");
+    JsonNode txs = payload.path("transactions");
+    if (selection.source() == UpstreamId.BUILDER && selection.reason() == null) {
+      BLOCKS.info(
+          "block returned source=builder number={} hash={} gasUsed={} txs={} payloadId={} mode={}",
+          quantity(payload.path("blockNumber")),
+          payload.path("blockHash").asText(),
+          quantity(payload.path("gasUsed")),
+          txs.size(),
+          l2Id,
+          mode);
+    } else {
+      BLOCKS.info(
+          "block returned source={} number={} hash={} gasUsed={} txs={} payloadId={} mode={} reason={} detail={}",
+          selection.source().label(),
+          quantity(payload.path("blockNumber")),
+          payload.path("blockHash").asText(),
+          quantity(payload.path("gasUsed")),
+          txs.size(),
+          l2Id,
+          mode,
+          selection.reason(),
+          builder.detail());
+    }
+  }
+
+  /** A 0x-hex quantity as a decimal string, or the raw text when it is not one. */
+  static String quantity(JsonNode node) {
+    String text = node.asText("");
+    if (text.startsWith("0x") && text.length() > 2 && text.length() <= 66) {
+      try {
+        return new java.math.BigInteger(text.substring(2), 16).toString();
+      } catch (NumberFormatException e) {
+        return text;
+      }
+    }
+    return text;
+  }
+
+  private static long remaining(long deadline) {
+    return deadline - System.nanoTime();
+  }
+
+  private static RawJson quotedArray(String value) {
+    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(value);
+    byte[] out = new byte[quoted.length + 4];
+    out[0] = '[';
+    out[1] = '"';
+    System.arraycopy(quoted, 0, out, 2, quoted.length);
+    out[out.length - 2] = '"';
+    out[out.length - 1] = ']';
+    return RawJson.wrap(out);
+  }
+
+  private static JsonNode tree(RawJson json) {
+    try {
+      JsonNode node = JsonRpcCodec.MAPPER.readTree(json.bytes());
+      return node == null ? JsonNodeFactory.instance.missingNode() : node;
+    } catch (IOException e) {
+      return JsonNodeFactory.instance.missingNode();
+    }
+  }
+
+  private static ArrayNode paramsArray(JsonRpcRequest call, int min, int max)
+      throws InvalidParamsException {
+    if (call.params() == null) {
+      throw new InvalidParamsException("missing params");
+    }
+    JsonNode node = tree(call.params());
+    if (!(node instanceof ArrayNode array)) {
+      throw new InvalidParamsException("params must be an array");
+    }
+    if (array.size() < min || array.size() > max) {
+      throw new InvalidParamsException(
+          "expected "
+              + (min == max ? String.valueOf(min) : min + " to " + max)
+              + " params, got "
+              + array.size());
+    }
+    return array;
+  }
+
+  /** Cheap shape check for large params: an array whose first element is an object. */
+  private static void requireObjectFirstParam(RawJson params) throws InvalidParamsException {
+    if (params == null) {
+      throw new InvalidParamsException("missing params");
+    }
+    try (com.fasterxml.jackson.core.JsonParser p =
+        JsonRpcCodec.MAPPER.getFactory().createParser(params.bytes())) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY
+          || p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        throw new InvalidParamsException(
+            "params must be an array starting with the execution payload object");
+      }
+    } catch (IOException e) {
+      throw new InvalidParamsException("params are not valid JSON");
+    }
+  }
+
+  /** Params that this service must understand are missing or of the wrong type. */
+  static final class InvalidParamsException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    InvalidParamsException(String message) {
+      super(message);
+    }
+  }
+
+  /** For tests and diagnostics: the payload-id map's current size. */
+  int rememberedPayloads() {
+    return payloadIds.size();
+  }
+}

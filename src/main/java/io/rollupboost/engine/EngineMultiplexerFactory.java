@@ -1,0 +1,100 @@
+package io.rollupboost.engine;
+
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.ExecutorServiceManager;
+import io.rollupboost.config.UpstreamFactory;
+import io.rollupboost.metrics.EngineMetrics;
+import io.rollupboost.upstream.HttpEngineClient;
+import io.rollupboost.upstream.UpstreamId;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the multiplexer with its upstream clients and managed executors. */
+public final class EngineMultiplexerFactory {
+  /** Payload ids remembered; op-node keeps at most a few builds in flight. */
+  static final int PAYLOAD_ID_CAPACITY = 1024;
+
+  /** A build older than this is abandoned; getPayload normally follows within a block time. */
+  static final Duration PAYLOAD_ID_TTL = Duration.ofMinutes(5);
+
+  /** Threads for builder getPayload paths and mirrored calls; each call is bounded. */
+  static final int FANOUT_THREADS = 8;
+
+  private final UpstreamFactory l2Config;
+  private final UpstreamFactory builderConfig;
+  private HttpEngineClient l2;
+  private HttpEngineClient builder;
+
+  public EngineMultiplexerFactory(UpstreamFactory l2Config, UpstreamFactory builderConfig) {
+    this.l2Config = l2Config;
+    this.builderConfig = builderConfig;
+  }
+
+  public EngineMultiplexer build(
+      Environment environment, Clock clock, ExecutionModeHolder modes, EngineMetrics metrics) {
+    return build(environment, clock, modes, metrics, EngineEvents.none());
+  }
+
+  public EngineMultiplexer build(
+      Environment environment,
+      Clock clock,
+      ExecutionModeHolder modes,
+      EngineMetrics metrics,
+      EngineEvents events) {
+    ScheduledExecutorService deadlines =
+        environment.lifecycle().scheduledExecutorService("upstream-deadline-%d").threads(1).build();
+    l2 = l2Config.build(environment, UpstreamId.L2, clock, deadlines, metrics);
+    builder = builderConfig.build(environment, UpstreamId.BUILDER, clock, deadlines, metrics);
+    ExecutorService fanout =
+        environment
+            .lifecycle()
+            .executorService("engine-fanout-%d")
+            .minThreads(FANOUT_THREADS)
+            .maxThreads(FANOUT_THREADS)
+            .workQueue(new ArrayBlockingQueue<>(256))
+            .build();
+    ThreadPoolExecutor laneWorker =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(builderConfig.syncQueueSize()),
+            runnable -> {
+              Thread t = new Thread(runnable, "builder-sync");
+              t.setDaemon(true);
+              return t;
+            },
+            BuilderLane.dropOldest(metrics));
+    environment
+        .lifecycle()
+        .manage(
+            new ExecutorServiceManager(
+                laneWorker, io.dropwizard.util.Duration.seconds(2), "builder-sync"));
+    return new EngineMultiplexer(
+        l2,
+        builder,
+        new BuilderLane(builder, laneWorker, metrics),
+        fanout,
+        modes,
+        new PayloadIdMap(PAYLOAD_ID_CAPACITY, PAYLOAD_ID_TTL, clock),
+        new PayloadSelector(),
+        events,
+        metrics,
+        builderConfig.payloadDeadlineJava());
+  }
+
+  /** The L2 client built by {@link #build}; the health probe uses the same clients. */
+  public HttpEngineClient l2() {
+    return l2;
+  }
+
+  public HttpEngineClient builder() {
+    return builder;
+  }
+}

@@ -1,0 +1,16 @@
+package io.rollupboost.engine;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A block build op-node started with forkchoiceUpdated + attributes.
+ *
+ * @param builderPayloadId completes with the builder's payload id, or exceptionally with the reason
+ *     the builder has none; null when the builder was never asked
+ * @param notAskedReason why the builder was not asked (a {@link BuilderOutcome.Kind}), or null
+ * @param parentBeaconBlockRoot from the attributes, needed to validate the builder's block
+ */
+public record PendingBuild(
+    CompletableFuture<String> builderPayloadId,
+    BuilderOutcome.Kind notAskedReason,
+    String parentBeaconBlockRoot) {}

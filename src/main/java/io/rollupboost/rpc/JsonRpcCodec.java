@@ -1,0 +1,236 @@
+package io.rollupboost.rpc;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads JSON-RPC 2.0 bodies (single or batch) and writes responses. Only {@code jsonrpc}, {@code
+ * id} and {@code method} are interpreted; {@code params} is kept as the exact byte range it
+ * occupied in the body.
+ */
+public final class JsonRpcCodec {
+  /** Jackson setup shared by everything that looks inside a JSON value: numbers kept exact. */
+  public static final ObjectMapper MAPPER = newMapper();
+
+  private static final byte[] JSONRPC_PREFIX =
+      "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.UTF_8);
+
+  private final int maxBatchSize;
+
+  public JsonRpcCodec(int maxBatchSize) {
+    this.maxBatchSize = maxBatchSize;
+  }
+
+  private static ObjectMapper newMapper() {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(256)
+                    .maxNumberLength(1000)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .build())
+            .build();
+    ObjectMapper mapper = new ObjectMapper(factory);
+    mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    return mapper;
+  }
+
+  /** The parsed body: a single call, or a batch; {@code parseError} when the body is not JSON. */
+  public record Body(boolean batch, List<JsonRpcRequest> calls, RpcOutcome topLevelError) {}
+
+  public Body parse(byte[] body) {
+    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        return topLevel(JsonRpcError.INVALID_REQUEST, "empty request body");
+      }
+      Body result;
+      if (first == JsonToken.START_ARRAY) {
+        List<JsonRpcRequest> calls = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          if (calls.size() == maxBatchSize) {
+            return topLevel(
+                JsonRpcError.INVALID_REQUEST,
+                "batch too large: more than " + maxBatchSize + " calls");
+          }
+          calls.add(element(p, body));
+        }
+        if (calls.isEmpty()) {
+          return topLevel(JsonRpcError.INVALID_REQUEST, "empty batch");
+        }
+        result = new Body(true, calls, null);
+      } else {
+        result = new Body(false, List.of(element(p, body)), null);
+      }
+      if (p.nextToken() != null) {
+        return topLevel(JsonRpcError.PARSE_ERROR, "parse error: trailing data after JSON value");
+      }
+      return result;
+    } catch (JsonProcessingException e) {
+      return topLevel(JsonRpcError.PARSE_ERROR, "parse error: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      return topLevel(JsonRpcError.PARSE_ERROR, "parse error: " + e.getMessage());
+    }
+  }
+
+  private static Body topLevel(int code, String message) {
+    return new Body(false, List.of(), RpcOutcome.error(code, message));
+  }
+
+  /** Reads one element; the parser sits on its first token and ends on its last. */
+  private static JsonRpcRequest element(JsonParser p, byte[] body) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return JsonRpcRequest.invalid(
+          null, JsonRpcError.INVALID_REQUEST, "request must be a JSON object");
+    }
+    RawJson id = null;
+    boolean idPresent = false;
+    boolean idProblem = false;
+    String version = null;
+    String method = null;
+    boolean methodIsString = true;
+    RawJson params = null;
+    String paramsProblem = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "jsonrpc" -> {
+          version = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          p.skipChildren();
+        }
+        case "id" -> {
+          idPresent = true;
+          if (value.isStructStart()) {
+            p.skipChildren();
+            idProblem = true;
+          } else {
+            id = rawValue(p, body);
+          }
+        }
+        case "method" -> {
+          methodIsString = value == JsonToken.VALUE_STRING;
+          method = methodIsString ? p.getText() : null;
+          p.skipChildren();
+        }
+        case "params" -> {
+          if (value.isStructStart()) {
+            params = rawValue(p, body);
+          } else if (value != JsonToken.VALUE_NULL) {
+            paramsProblem = "params must be an array or an object";
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (idProblem) {
+      return JsonRpcRequest.invalid(
+          null, JsonRpcError.INVALID_REQUEST, "id must be a string, number or null");
+    }
+    RawJson replyId = idPresent ? id : null;
+    if (!"2.0".equals(version)) {
+      return JsonRpcRequest.invalid(
+          replyId, JsonRpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\"");
+    }
+    if (method == null || !methodIsString) {
+      return JsonRpcRequest.invalid(
+          replyId, JsonRpcError.INVALID_REQUEST, "method must be a string");
+    }
+    if (paramsProblem != null) {
+      return JsonRpcRequest.invalid(replyId, JsonRpcError.INVALID_REQUEST, paramsProblem);
+    }
+    return JsonRpcRequest.call(replyId, method, params);
+  }
+
+  /**
+   * The value the parser sits on as raw JSON: containers as their exact byte range in {@code body},
+   * scalars re-encoded (same JSON value). Leaves the parser on the value's last token.
+   */
+  public static RawJson rawValue(JsonParser p, byte[] body) throws IOException {
+    JsonToken token = p.currentToken();
+    if (token.isStructStart()) {
+      int from = (int) p.currentTokenLocation().getByteOffset();
+      p.skipChildren();
+      return RawJson.slice(body, from, (int) p.currentLocation().getByteOffset());
+    }
+    if (token == JsonToken.VALUE_NULL) {
+      return RawJson.NULL;
+    }
+    return RawJson.wrap(MAPPER.writeValueAsBytes(MAPPER.readTree(p)));
+  }
+
+  /** A complete response object for one call. */
+  public static byte[] response(RawJson id, RpcOutcome outcome) {
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(
+            64 + (outcome.isError() ? outcome.error().size() : outcome.result().size()));
+    writeResponse(out, id, outcome);
+    return out.toByteArray();
+  }
+
+  /** A batch response array; an empty list yields null (nothing to send). */
+  public static byte[] batchResponse(List<byte[]> responses) {
+    if (responses.isEmpty()) {
+      return null;
+    }
+    int size = 2 + responses.size();
+    for (byte[] r : responses) {
+      size += r.length;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+    out.write('[');
+    for (int i = 0; i < responses.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.writeBytes(responses.get(i));
+    }
+    out.write(']');
+    return out.toByteArray();
+  }
+
+  private static void writeResponse(ByteArrayOutputStream out, RawJson id, RpcOutcome outcome) {
+    out.writeBytes(JSONRPC_PREFIX);
+    out.writeBytes((id == null ? RawJson.NULL : id).bytes());
+    if (outcome.isError()) {
+      out.writeBytes(",\"error\":".getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(outcome.error().bytes());
+    } else {
+      out.writeBytes(",\"result\":".getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(outcome.result().bytes());
+    }
+    out.write('}');
+  }
+
+  /** The body of an outbound call with our own numeric id; params are written as received. */
+  public static byte[] request(long id, String method, RawJson params) {
+    byte[] name = JsonStringEncoder.getInstance().quoteAsUTF8(method);
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(64 + name.length + (params == null ? 0 : params.size()));
+    out.writeBytes(JSONRPC_PREFIX);
+    out.writeBytes(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(",\"method\":\"".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(name);
+    out.write('"');
+    if (params != null) {
+      out.writeBytes(",\"params\":".getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(params.bytes());
+    }
+    out.write('}');
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,101 @@
+package io.rollupboost.upstream;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rollupboost.rpc.JsonRpcCodec;
+import io.rollupboost.rpc.RawJson;
+import io.rollupboost.rpc.RpcOutcome;
+import java.io.IOException;
+
+/** A JSON-RPC answer from an upstream: its raw {@code result} or its raw {@code error} object. */
+public record UpstreamReply(RpcOutcome outcome) {
+
+  public boolean isError() {
+    return outcome.isError();
+  }
+
+  public RawJson result() {
+    return outcome.result();
+  }
+
+  /** The upstream's error code, or 0 when this is a result. */
+  public int errorCode() {
+    if (!isError()) {
+      return 0;
+    }
+    try {
+      return JsonRpcCodec.MAPPER.readTree(outcome.error().bytes()).path("code").asInt();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** A short description of an error reply for logs. */
+  public String errorSummary() {
+    if (!isError()) {
+      return "";
+    }
+    try {
+      JsonNode node = JsonRpcCodec.MAPPER.readTree(outcome.error().bytes());
+      return node.path("code").asText() + " " + node.path("message").asText();
+    } catch (IOException e) {
+      return "unparseable error";
+    }
+  }
+
+  /**
+   * Parses a response body. Fails unless it is a JSON object carrying our {@code id} and exactly
+   * one of {@code result} / {@code error} (an object).
+   *
+   * @throws IllegalArgumentException with a short reason when the body is not such a response
+   */
+  static UpstreamReply parse(byte[] body, long expectedId) {
+    try (JsonParser p = JsonRpcCodec.MAPPER.getFactory().createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("response is not a JSON object");
+      }
+      RawJson result = null;
+      RawJson error = null;
+      JsonNode id = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "result" -> result = JsonRpcCodec.rawValue(p, body);
+          case "error" -> {
+            if (value != JsonToken.START_OBJECT) {
+              if (value == JsonToken.VALUE_NULL) {
+                continue;
+              }
+              throw new IllegalArgumentException("error member is not an object");
+            }
+            error = JsonRpcCodec.rawValue(p, body);
+          }
+          case "id" -> id = JsonRpcCodec.MAPPER.readTree(p);
+          default -> p.skipChildren();
+        }
+      }
+      if (id == null || !id.canConvertToLong() || id.asLong() != expectedId) {
+        throw new IllegalArgumentException(
+            "response id "
+                + (id == null ? "missing" : id.toString())
+                + " does not match request id "
+                + expectedId);
+      }
+      if (error != null) {
+        return new UpstreamReply(RpcOutcome.error(error));
+      }
+      if (result == null) {
+        throw new IllegalArgumentException("response has neither result nor error");
+      }
+      return new UpstreamReply(RpcOutcome.result(result));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "response is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("response could not be read: " + e.getMessage(), e);
+    }
+  }
+}
