@@ -5,7 +5,6 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rollupboost.admin.DebugServlet;
 import io.rollupboost.admin.ExecutionModeTask;
 import io.rollupboost.engine.EngineMultiplexer;
@@ -39,8 +38,7 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
   @Override
   public void run(RollupBoostConfiguration config, Environment environment) {
     Clock clock = Clock.systemUTC();
-    PrometheusRegistry registry = new PrometheusRegistry();
-    EngineMetrics metrics = new EngineMetrics(registry);
+    EngineMetrics metrics = new EngineMetrics();
     ExecutionModeHolder modes = new ExecutionModeHolder(config.getExecutionMode());
     metrics.executionMode(() -> modes.get().gaugeValue());
 
@@ -59,6 +57,6 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
                 metrics));
     environment.admin().addTask(new ExecutionModeTask(modes));
     environment.admin().addServlet("debug", new DebugServlet(modes)).addMapping("/debug");
-    PrometheusExport.register(environment, registry);
+    PrometheusExport.register(environment, metrics);
   }
 }

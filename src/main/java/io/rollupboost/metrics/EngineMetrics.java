@@ -1,11 +1,8 @@
 package io.rollupboost.metrics;
 
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rollupboost.upstream.UpstreamException;
 import io.rollupboost.upstream.UpstreamId;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,104 +35,121 @@ public final class EngineMetrics {
           "eth_getTransactionCount",
           "eth_getTransactionReceipt");
 
-  private final PrometheusRegistry registry;
-  private final Counter blocksCreated;
-  private final Counter fallbacks;
-  private final Histogram upstreamDuration;
-  private final Counter upstreamErrors;
-  private final Counter upstreamFailures;
-  private final Counter builderLaneDropped;
-  private final Counter rejectedRequests;
-  private final Counter builderBypass;
-  private final Counter healthTransitions;
-  private final Gauge headAge;
-  private final Gauge headNumber;
+  private final TextFamily.Counter blocksCreated;
+  private final TextFamily.Counter fallbacks;
+  private final TextFamily.Histogram upstreamDuration;
+  private final TextFamily.Counter upstreamErrors;
+  private final TextFamily.Counter upstreamFailures;
+  private final TextFamily.Counter builderLaneDropped;
+  private final TextFamily.Counter rejectedRequests;
+  private final TextFamily.Counter builderBypass;
+  private final TextFamily.Counter healthTransitions;
+  private final TextFamily.Gauge headAge;
+  private final TextFamily.Gauge headNumber;
 
-  public EngineMetrics(PrometheusRegistry registry) {
-    this.registry = registry;
+  private final TextFamily.Gauge executionMode =
+      new TextFamily.Gauge(
+          "rollup_boost_execution_mode", "Execution mode: 3 enabled, 2 dry_run, 1 disabled");
+  private final TextFamily.Gauge healthStatus =
+      new TextFamily.Gauge(
+          "rollup_boost_health_status", "Health reported on /healthz: 2 = 200, 1 = 206, 0 = 503");
+
+  public EngineMetrics() {
     blocksCreated =
-        Counter.builder()
-            .name("rollup_boost_blocks_created_total")
-            .help("Blocks returned to op-node by getPayload, by the engine that built them")
-            .labelNames("source")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_blocks_created_total",
+            "Blocks returned to op-node by getPayload, by the engine that built them",
+            "source");
     fallbacks =
-        Counter.builder()
-            .name("rollup_boost_builder_fallbacks_total")
-            .help("getPayload answered with the L2 block although a builder block was expected")
-            .labelNames("reason")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_builder_fallbacks_total",
+            "getPayload answered with the L2 block although a builder block was expected",
+            "reason");
     upstreamDuration =
-        Histogram.builder()
-            .name("rollup_boost_upstream_request_duration_seconds")
-            .help("Latency of JSON-RPC calls to the L2 client and the builder")
-            .labelNames("upstream", "method")
-            .classicOnly()
-            .classicUpperBounds(
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5,
-                2, 3, 5)
-            .register(registry);
+        new TextFamily.Histogram(
+            "rollup_boost_upstream_request_duration_seconds",
+            "Latency of JSON-RPC calls to the L2 client and the builder",
+            new double[] {
+              0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2,
+              3, 5
+            },
+            "upstream",
+            "method");
     upstreamErrors =
-        Counter.builder()
-            .name("rollup_boost_upstream_errors_total")
-            .help("Calls to an upstream that failed (transport failure or JSON-RPC error)")
-            .labelNames("upstream", "method")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_upstream_errors_total",
+            "Calls to an upstream that failed (transport failure or JSON-RPC error)",
+            "upstream",
+            "method");
     upstreamFailures =
-        Counter.builder()
-            .name("rollup_boost_upstream_failures_total")
-            .help("Upstream calls that got no JSON-RPC answer, by cause")
-            .labelNames("upstream", "kind")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_upstream_failures_total",
+            "Upstream calls that got no JSON-RPC answer, by cause",
+            "upstream",
+            "kind");
     builderLaneDropped =
-        Counter.builder()
-            .name("rollup_boost_builder_sync_dropped_total")
-            .help(
-                "Builder sync calls (newPayload, forkchoiceUpdated) dropped because the queue was full")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_builder_sync_dropped_total",
+            "Builder sync calls (newPayload, forkchoiceUpdated) dropped because the queue was full");
     rejectedRequests =
-        Counter.builder()
-            .name("rollup_boost_rpc_rejected_total")
-            .help("Inbound JSON-RPC requests answered with an error before reaching an upstream")
-            .labelNames("reason")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_rpc_rejected_total",
+            "Inbound JSON-RPC requests answered with an error before reaching an upstream",
+            "reason");
     builderBypass =
-        Counter.builder()
-            .name("rollup_boost_builder_bypass_total")
-            .help("Block-production calls not sent to the builder because it was unhealthy")
-            .labelNames("method")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_builder_bypass_total",
+            "Block-production calls not sent to the builder because it was unhealthy",
+            "method");
     healthTransitions =
-        Counter.builder()
-            .name("rollup_boost_health_transitions_total")
-            .help("Changes of a component's health state")
-            .labelNames("component", "from", "to")
-            .register(registry);
+        new TextFamily.Counter(
+            "rollup_boost_health_transitions_total",
+            "Changes of a component's health state",
+            "component",
+            "from",
+            "to");
     headAge =
-        Gauge.builder()
-            .name("rollup_boost_head_age_seconds")
-            .help("Age of each upstream's latest block against wall clock at the last probe")
-            .labelNames("upstream")
-            .register(registry);
+        new TextFamily.Gauge(
+            "rollup_boost_head_age_seconds",
+            "Age of each upstream's latest block against wall clock at the last probe",
+            "upstream");
     headNumber =
-        Gauge.builder()
-            .name("rollup_boost_head_number")
-            .help("Number of each upstream's latest block at the last probe")
-            .labelNames("upstream")
-            .register(registry);
+        new TextFamily.Gauge(
+            "rollup_boost_head_number",
+            "Number of each upstream's latest block at the last probe",
+            "upstream");
   }
 
   /** Exports {@code rollup_boost_execution_mode} (3 enabled, 2 dry_run, 1 disabled). */
   public void executionMode(java.util.function.IntSupplier mode) {
-    io.prometheus.metrics.core.metrics.GaugeWithCallback.builder()
-        .name("rollup_boost_execution_mode")
-        .help("Execution mode: 3 enabled, 2 dry_run, 1 disabled")
-        .callback(cb -> cb.call(mode.getAsInt()))
-        .register(registry);
+    executionMode.callback(mode::getAsInt);
   }
 
-  public PrometheusRegistry registry() {
-    return registry;
+  public void healthStatus(java.util.function.IntSupplier status) {
+    healthStatus.callback(status::getAsInt);
+  }
+
+  /** All families, in exposition order. */
+  List<TextFamily> families() {
+    return List.of(
+        blocksCreated,
+        fallbacks,
+        healthStatus,
+        executionMode,
+        upstreamDuration,
+        upstreamErrors,
+        headAge,
+        headNumber,
+        upstreamFailures,
+        builderLaneDropped,
+        rejectedRequests,
+        builderBypass,
+        healthTransitions);
+  }
+
+  /** The current value of a counter series, for the admin views. */
+  public double fallbackCount(String reason) {
+    return fallbacks.get(reason);
   }
 
   public static String methodLabel(String method) {
@@ -145,24 +159,24 @@ public final class EngineMetrics {
   public void upstreamCall(
       UpstreamId upstream, String method, long nanos, UpstreamException failure) {
     String m = methodLabel(method);
-    upstreamDuration.labelValues(upstream.label(), m).observe(nanos / 1e9);
+    upstreamDuration.observe(nanos / 1e9, upstream.label(), m);
     if (failure != null) {
-      upstreamErrors.labelValues(upstream.label(), m).inc();
-      upstreamFailures.labelValues(upstream.label(), failure.kind().label()).inc();
+      upstreamErrors.inc(upstream.label(), m);
+      upstreamFailures.inc(upstream.label(), failure.kind().label());
     }
   }
 
   /** A JSON-RPC error answer from an upstream (the call itself worked). */
   public void upstreamRpcError(UpstreamId upstream, String method) {
-    upstreamErrors.labelValues(upstream.label(), methodLabel(method)).inc();
+    upstreamErrors.inc(upstream.label(), methodLabel(method));
   }
 
   public void blockCreated(UpstreamId source) {
-    blocksCreated.labelValues(source.label()).inc();
+    blocksCreated.inc(source.label());
   }
 
   public void fallback(String reason) {
-    fallbacks.labelValues(reason).inc();
+    fallbacks.inc(reason);
   }
 
   public void builderSyncDropped() {
@@ -170,19 +184,19 @@ public final class EngineMetrics {
   }
 
   public void rejected(String reason) {
-    rejectedRequests.labelValues(reason).inc();
+    rejectedRequests.inc(reason);
   }
 
   public void builderBypassed(String method) {
-    builderBypass.labelValues(methodLabel(method)).inc();
+    builderBypass.inc(methodLabel(method));
   }
 
   public void healthTransition(String component, String from, String to) {
-    healthTransitions.labelValues(component, from, to).inc();
+    healthTransitions.inc(component, from, to);
   }
 
   public void head(UpstreamId upstream, double ageSeconds, long number) {
-    headAge.labelValues(upstream.label()).set(ageSeconds);
-    headNumber.labelValues(upstream.label()).set(number);
+    headAge.set(ageSeconds, upstream.label());
+    headNumber.set(number, upstream.label());
   }
 }

@@ -44,7 +44,6 @@ public final class JsonRpcCodec {
             .build();
     ObjectMapper mapper = new ObjectMapper(factory);
     mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     return mapper;
   }
 

@@ -1,0 +1,658 @@
+package io.rollupboost;
+
+import static io.rollupboost.testing.FakeEngine.Reply;
+import static io.rollupboost.testing.RpcClient.call;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.ResourceHelpers;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.rollupboost.auth.EngineJwt;
+import io.rollupboost.auth.JwtSecret;
+import io.rollupboost.testing.FakeEngine;
+import io.rollupboost.testing.RpcClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The real service over real sockets, between fake L2 and builder engines. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+final class RollupBoostApplicationTest {
+  static final FakeEngine L2 = new FakeEngine("l2").start();
+  static final FakeEngine BUILDER = new FakeEngine("builder").start();
+
+  static final DropwizardAppExtension<RollupBoostConfiguration> APP =
+      new DropwizardAppExtension<>(
+          RollupBoostApplication.class,
+          ResourceHelpers.resourceFilePath("test-config.yml"),
+          ConfigOverride.config("l2.url", L2::url),
+          ConfigOverride.config("builder.url", BUILDER::url));
+
+  static final String HEAD = "0x" + "ab".repeat(32);
+  static final String BEACON_ROOT = "0x" + "99".repeat(32);
+  static final String L2_HASH = "0x" + "0l".replace('l', '1').repeat(32);
+  static final String BUILDER_HASH = "0x" + "b0".repeat(32);
+  static final String L2_ID = "0x0000000000000001";
+  static final String BUILDER_ID = "0x00000000000000b2";
+  static final String FCS =
+      "{\"headBlockHash\":\""
+          + HEAD
+          + "\",\"safeBlockHash\":\""
+          + HEAD
+          + "\",\"finalizedBlockHash\":\""
+          + HEAD
+          + "\"}";
+
+  /** OP attributes with deliberately unusual formatting that must survive byte for byte. */
+  static final String ATTRS =
+      "{\"timestamp\":\"0x6650f0a1\",  \"prevRandao\":\"0x"
+          + "55".repeat(32)
+          + "\",\"suggestedFeeRecipient\":\"0x4200000000000000000000000000000000000011\",\"withdrawals\":[],"
+          + "\"parentBeaconBlockRoot\":\""
+          + BEACON_ROOT
+          + "\",\"transactions\":[\"0x7ef8f8a0de3d\"],"
+          + "\"noTxPool\":false,\"gasLimit\":\"0x1c9c380\",\"eip1559Params\":\"0x000000fa00000006\","
+          + "\"minBaseFee\":1000000, \"futureFork\":{\"x\":1.50,\"big\":123456789012345678901234567890}}";
+
+  final RpcClient rpc = new RpcClient();
+
+  @BeforeEach
+  void scriptHealthyEngines() {
+    L2.reset();
+    BUILDER.reset();
+    setMode("enabled");
+    L2.on("engine_getPayloadV3", Reply.result(FakeEngine.envelope(L2_HASH, 7, 21000, 1)));
+    L2.on("engine_getPayloadV4", Reply.result(FakeEngine.envelope(L2_HASH, 7, 21000, 1)));
+    BUILDER.on(
+        "engine_getPayloadV3", Reply.result(FakeEngine.envelope(BUILDER_HASH, 7, 900000, 40)));
+    BUILDER.on(
+        "engine_getPayloadV4", Reply.result(FakeEngine.envelope(BUILDER_HASH, 7, 900000, 40)));
+    BUILDER.on(
+        "engine_getPayloadV5", Reply.result(FakeEngine.envelope(BUILDER_HASH, 7, 900000, 40)));
+    BUILDER.on(
+        "engine_forkchoiceUpdatedV3",
+        c ->
+            Reply.result(
+                FakeEngine.fcuResult("VALID", c.params().path(1).isObject() ? BUILDER_ID : null)));
+  }
+
+  @AfterEach
+  void restartStoppedEngines() {
+    for (FakeEngine engine : new FakeEngine[] {L2, BUILDER}) {
+      try {
+        engine.start();
+      } catch (IllegalStateException alreadyRunning) {
+        // still running
+      }
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  String app() {
+    return "http://127.0.0.1:" + APP.getLocalPort() + "/";
+  }
+
+  String admin() {
+    return "http://127.0.0.1:" + APP.getAdminPort();
+  }
+
+  RpcClient.Response engine(String method, String params) {
+    return rpc.post(app(), call(1, method, params));
+  }
+
+  String fcuWithAttributes(String attrs) {
+    RpcClient.Response r = engine("engine_forkchoiceUpdatedV3", "[" + FCS + "," + attrs + "]");
+    return r.result().path("payloadId").asText();
+  }
+
+  JsonNode getPayload(String version, String id) {
+    return engine("engine_getPayload" + version, "[\"" + id + "\"]").result();
+  }
+
+  void setMode(String mode) {
+    RpcClient.Response r = rpc.post(admin() + "/tasks/execution-mode?mode=" + mode, "", null);
+    assertThat(r.status()).isEqualTo(200);
+  }
+
+  /** Waits until the ordered builder queue has delivered everything sent before this call. */
+  void drainBuilderQueue() {
+    long before = BUILDER.count("engine_newPayloadV3");
+    String mode =
+        rpc.post(admin() + "/debug", call(9, "debug_getExecutionMode", "[]"), null)
+            .result()
+            .path("execution_mode")
+            .asText();
+    setMode("enabled");
+    engine(
+        "engine_newPayloadV3",
+        "["
+            + FakeEngine.envelope(HEAD, 1, 0, 0)
+                .replaceFirst(".*\"executionPayload\":", "")
+                .replaceFirst(",\"blockValue\".*", "")
+            + ",[],\""
+            + BEACON_ROOT
+            + "\"]");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> BUILDER.count("engine_newPayloadV3") > before);
+    setMode(mode);
+  }
+
+  double metric(String series) {
+    String scrape = rpc.get(admin() + "/prometheus").body();
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).strip());
+      }
+    }
+    return 0;
+  }
+
+  static String blockHash(JsonNode envelope) {
+    return envelope.path("executionPayload").path("blockHash").asText();
+  }
+
+  // ---- execution-mode table ------------------------------------------------------------------
+
+  @Test
+  void enabledReturnsTheBuilderBlockAfterTheL2ClientValidatedIt() {
+    String id = fcuWithAttributes(ATTRS);
+    assertThat(id).isEqualTo(L2_ID);
+
+    JsonNode envelope = getPayload("V3", id);
+
+    assertThat(blockHash(envelope)).isEqualTo(BUILDER_HASH);
+    assertThat(BUILDER.calls("engine_getPayloadV3"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.params().get(0).asText()).isEqualTo(BUILDER_ID));
+    assertThat(L2.calls("engine_getPayloadV3"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.params().get(0).asText()).isEqualTo(L2_ID));
+    FakeEngine.Call validation = L2.calls("engine_newPayloadV3").get(0);
+    assertThat(validation.params().get(0).path("blockHash").asText()).isEqualTo(BUILDER_HASH);
+    assertThat(validation.params().get(1).size()).isZero();
+    assertThat(validation.params().get(2).asText()).isEqualTo(BEACON_ROOT);
+  }
+
+  @Test
+  void dryRunRunsTheBuilderPathButReturnsTheL2Block() {
+    setMode("dry_run");
+    double before = metric("rollup_boost_builder_fallbacks_total{reason=\"dry_run\"}");
+    String id = fcuWithAttributes(ATTRS);
+
+    JsonNode envelope = getPayload("V3", id);
+
+    assertThat(blockHash(envelope)).isEqualTo(L2_HASH);
+    assertThat(BUILDER.count("engine_forkchoiceUpdatedV3")).isEqualTo(1);
+    assertThat(BUILDER.count("engine_getPayloadV3")).isEqualTo(1);
+    assertThat(L2.calls("engine_newPayloadV3")).hasSize(1);
+    assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"dry_run\"}"))
+        .isEqualTo(before + 1);
+  }
+
+  @Test
+  void disabledNeverSendsEngineCallsToTheBuilder() {
+    setMode("disabled");
+    engine("engine_forkchoiceUpdatedV3", "[" + FCS + ",null]");
+    String id = fcuWithAttributes(ATTRS);
+    assertThat(blockHash(getPayload("V3", id))).isEqualTo(L2_HASH);
+    engine(
+        "engine_newPayloadV3", "[{\"blockHash\":\"" + L2_HASH + "\"},[],\"" + BEACON_ROOT + "\"]");
+
+    drainBuilderQueue();
+
+    assertThat(BUILDER.engineCalls()).as("only the drain call").isEqualTo(1);
+    assertThat(L2.count("engine_forkchoiceUpdatedV3")).isEqualTo(2);
+    assertThat(L2.count("engine_getPayloadV3")).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"enabled", "dry_run"})
+  void forkchoiceWithoutAttributesAnswersFromL2AndSyncsTheBuilder(String mode) {
+    setMode(mode);
+    L2.on("engine_forkchoiceUpdatedV3", Reply.result(FakeEngine.fcuResult("SYNCING", null)));
+
+    RpcClient.Response r = engine("engine_forkchoiceUpdatedV3", "[" + FCS + ",null]");
+
+    assertThat(r.result().path("payloadStatus").path("status").asText()).isEqualTo("SYNCING");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == 1);
+    assertThat(BUILDER.calls().get(0).params().toString())
+        .isEqualTo(L2.calls().get(0).params().toString());
+  }
+
+  @Test
+  void noTxPoolBuildsOnlyOnL2() {
+    double before = metric("rollup_boost_blocks_created_total{source=\"l2\"}");
+    String id = fcuWithAttributes(ATTRS.replace("\"noTxPool\":false", "\"noTxPool\":true"));
+
+    assertThat(blockHash(getPayload("V3", id))).isEqualTo(L2_HASH);
+    drainBuilderQueue();
+
+    assertThat(BUILDER.count("engine_forkchoiceUpdatedV3")).isZero();
+    assertThat(BUILDER.count("engine_getPayloadV3")).isZero();
+    assertThat(metric("rollup_boost_blocks_created_total{source=\"l2\"}")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void newPayloadReturnsTheL2StatusUnchangedAndSyncsTheBuilder() {
+    String invalid =
+        "{\"status\":\"INVALID\",\"latestValidHash\":\""
+            + HEAD
+            + "\",\"validationError\":\"bad state root\"}";
+    L2.on("engine_newPayloadV3", Reply.result(invalid));
+
+    RpcClient.Response r =
+        engine(
+            "engine_newPayloadV3",
+            "[{\"blockHash\":\"" + L2_HASH + "\"},[],\"" + BEACON_ROOT + "\"]");
+
+    assertThat(r.body()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + invalid + "}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.count("engine_newPayloadV3") == 1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"INVALID", "SYNCING", "ACCEPTED"})
+  void forkchoiceStatusesFromL2PassThrough(String status) {
+    L2.on("engine_forkchoiceUpdatedV3", Reply.result(FakeEngine.fcuResult(status, null)));
+
+    RpcClient.Response r = engine("engine_forkchoiceUpdatedV3", "[" + FCS + "," + ATTRS + "]");
+
+    assertThat(r.json().has("error")).isFalse();
+    assertThat(r.result().path("payloadStatus").path("status").asText()).isEqualTo(status);
+  }
+
+  @Test
+  void getPayloadV4AndV5ValidateWithNewPayloadV4() {
+    L2.on("engine_getPayloadV5", Reply.result(FakeEngine.envelope(L2_HASH, 7, 21000, 1)));
+    BUILDER.on(
+        "engine_getPayloadV4",
+        Reply.result(
+            FakeEngine.envelope(BUILDER_HASH, 7, 1, 1)
+                .replace(
+                    "\"shouldOverrideBuilder\":false",
+                    "\"shouldOverrideBuilder\":false,\"executionRequests\":[\"0x01ab\"],\"parentBeaconBlockRoot\":\"0x"
+                        + "cd".repeat(32)
+                        + "\"")));
+
+    assertThat(blockHash(getPayload("V4", fcuWithAttributes(ATTRS)))).isEqualTo(BUILDER_HASH);
+    assertThat(blockHash(getPayload("V5", fcuWithAttributes(ATTRS)))).isEqualTo(BUILDER_HASH);
+
+    assertThat(L2.calls("engine_newPayloadV4")).hasSize(2);
+    FakeEngine.Call v4 = L2.calls("engine_newPayloadV4").get(0);
+    assertThat(v4.params().get(2).asText()).isEqualTo("0x" + "cd".repeat(32));
+    assertThat(v4.params().get(3).get(0).asText()).isEqualTo("0x01ab");
+    assertThat(L2.calls("engine_newPayloadV4").get(1).params().get(3).size()).isZero();
+    assertThat(BUILDER.count("engine_getPayloadV5")).isEqualTo(1);
+  }
+
+  // ---- builder faults -------------------------------------------------------------------------
+
+  @Test
+  void builderDownFallsBackToL2() {
+    BUILDER.stop();
+    String id = fcuWithAttributes(ATTRS);
+
+    assertThat(blockHash(getPayload("V3", id))).isEqualTo(L2_HASH);
+  }
+
+  @Test
+  void slowBuilderCostsAtMostThePayloadDeadline() {
+    BUILDER.on(
+        "engine_getPayloadV3",
+        Reply.result(FakeEngine.envelope(BUILDER_HASH, 7, 1, 1)).delayed(3000));
+    String id = fcuWithAttributes(ATTRS);
+    double before =
+        metric("rollup_boost_builder_fallbacks_total{reason=\"builder_timeout\"}")
+            + metric("rollup_boost_builder_fallbacks_total{reason=\"deadline\"}");
+
+    long start = System.nanoTime();
+    JsonNode envelope = getPayload("V3", id);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(blockHash(envelope)).isEqualTo(L2_HASH);
+    assertThat(millis).as("payloadDeadline is 400ms").isBetween(350L, 1000L);
+    assertThat(
+            metric("rollup_boost_builder_fallbacks_total{reason=\"builder_timeout\"}")
+                + metric("rollup_boost_builder_fallbacks_total{reason=\"deadline\"}"))
+        .isEqualTo(before + 1);
+  }
+
+  @Test
+  void builderBlockTheL2ClientRejectsIsNeverReturned() {
+    L2.on(
+        "engine_newPayloadV3",
+        Reply.result(
+            "{\"status\":\"INVALID\",\"latestValidHash\":null,\"validationError\":\"invalid block stateroot\"}"));
+    double before = metric("rollup_boost_builder_fallbacks_total{reason=\"invalid_block\"}");
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+    assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"invalid_block\"}"))
+        .isEqualTo(before + 1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"SYNCING", "ACCEPTED"})
+  void builderBlockNotConfirmedValidFallsBack(String status) {
+    L2.on("engine_newPayloadV3", Reply.result(FakeEngine.status(status)));
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+  }
+
+  @Test
+  void builderJsonRpcErrorFallsBack() {
+    BUILDER.on("engine_getPayloadV3", Reply.error(-38001, "Unknown payload"));
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+  }
+
+  @Test
+  void builderForkchoiceErrorFallsBackWithoutAskingForItsBlock() {
+    BUILDER.on("engine_forkchoiceUpdatedV3", Reply.error(-38003, "Invalid payload attributes"));
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+    assertThat(BUILDER.count("engine_getPayloadV3")).isZero();
+  }
+
+  @Test
+  void builderAnsweringGarbageFallsBack() {
+    BUILDER.on("engine_getPayloadV3", Reply.http(502, "<html><body>Bad Gateway</body></html>"));
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+  }
+
+  @Test
+  void unknownPayloadIdNeverAsksTheBuilder() {
+    assertThat(blockHash(getPayload("V3", "0x00000000000000ff"))).isEqualTo(L2_HASH);
+    assertThat(BUILDER.count("engine_getPayloadV3")).isZero();
+  }
+
+  // ---- L2 faults ------------------------------------------------------------------------------
+
+  @Test
+  void l2DownAnswersWithAJsonRpcErrorNamingTheUpstream() {
+    L2.stop();
+
+    RpcClient.Response chain = rpc.post(app(), call(3, "eth_chainId", "[]"));
+    RpcClient.Response fcu = engine("engine_forkchoiceUpdatedV3", "[" + FCS + ",null]");
+
+    assertThat(chain.status()).isEqualTo(200);
+    assertThat(chain.json().path("id").asInt()).isEqualTo(3);
+    assertThat(chain.json().path("error").path("code").asInt()).isEqualTo(-32603);
+    assertThat(chain.json().path("error").path("message").asText())
+        .startsWith("l2 eth_chainId failed");
+    assertThat(fcu.json().path("error").path("message").asText())
+        .contains("l2")
+        .contains("refused");
+  }
+
+  @Test
+  void l2ErrorObjectsPassThroughUnchanged() {
+    L2.on("engine_getPayloadV3", Reply.error(-38001, "Unknown payload"));
+
+    RpcClient.Response r = engine("engine_getPayloadV3", "[\"0x00000000000000ff\"]");
+
+    assertThat(r.body())
+        .isEqualTo(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-38001,\"message\":\"Unknown payload\"}}");
+  }
+
+  @Test
+  void l2GetPayloadFailureStillReturnsABuilderBlockTheL2ClientAccepted() {
+    L2.on("engine_getPayloadV3", Reply.error(-32603, "internal"));
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(BUILDER_HASH);
+  }
+
+  // ---- proxy and mirror -----------------------------------------------------------------------
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "eth_sendRawTransaction",
+        "eth_sendRawTransactionConditional",
+        "miner_setExtra",
+        "miner_setGasPrice",
+        "miner_setGasLimit",
+        "miner_setMaxDASize"
+      })
+  void mirroredMethodsReachBothAndTheCallerGetsTheL2Answer(String method) {
+    L2.on(method, Reply.result("\"from-l2\""));
+    BUILDER.on(method, Reply.error(-32000, "builder says no"));
+    String params = "[\"0x02f86b8203850a\", {\"k\": [1, 2.50]}]";
+
+    RpcClient.Response r = rpc.post(app(), call("\"m\"", method, params), null);
+
+    assertThat(r.body()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"result\":\"from-l2\"}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.count(method) == 1);
+    assertThat(L2.count(method)).isEqualTo(1);
+    assertThat(L2.calls(method).get(0).body()).contains(params);
+    assertThat(BUILDER.calls(method).get(0).body()).contains(params);
+  }
+
+  @Test
+  void otherMethodsGoToL2Only() {
+    RpcClient.Response r =
+        rpc.post(app(), call(5, "eth_getBalance", "[\"0x01\",\"latest\"]"), null);
+
+    assertThat(r.result().asText()).isEqualTo("0x1");
+    drainBuilderQueue();
+    assertThat(BUILDER.count("eth_getBalance")).isZero();
+  }
+
+  @Test
+  void unservedEngineMethodsAreMethodNotFound() {
+    RpcClient.Response r = engine("engine_forkchoiceUpdatedV2", "[" + FCS + ",null]");
+
+    assertThat(r.json().path("error").path("code").asInt()).isEqualTo(-32601);
+    assertThat(L2.calls()).isEmpty();
+  }
+
+  @Test
+  void capabilitiesListOnlyWhatTheServiceServes() {
+    RpcClient.Response r = engine("engine_exchangeCapabilities", "[[\"engine_getPayloadV3\"]]");
+
+    assertThat(r.result().toString())
+        .isEqualTo(
+            "[\"engine_forkchoiceUpdatedV3\",\"engine_getPayloadV3\",\"engine_getPayloadV4\","
+                + "\"engine_newPayloadV3\",\"engine_newPayloadV4\"]");
+    assertThat(BUILDER.count("engine_exchangeCapabilities")).isZero();
+  }
+
+  @Test
+  void opFieldsAndUnknownFieldsReachBothUpstreamsByteForByte() {
+    fcuWithAttributes(ATTRS);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == 1);
+    String params = "[" + FCS + "," + ATTRS + "]";
+    assertThat(L2.calls("engine_forkchoiceUpdatedV3").get(0).body()).contains(params);
+    assertThat(BUILDER.calls("engine_forkchoiceUpdatedV3").get(0).body()).contains(params);
+
+    String payload =
+        "[{\"blockHash\":\""
+            + L2_HASH
+            + "\" , \"withdrawalsRoot\":\"0x"
+            + "ee".repeat(32)
+            + "\",\"unknown\":1e400},[],\""
+            + BEACON_ROOT
+            + "\",[]]";
+    engine("engine_newPayloadV4", payload);
+    await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.count("engine_newPayloadV4") == 1);
+    assertThat(L2.calls("engine_newPayloadV4").get(0).body()).contains(payload);
+    assertThat(BUILDER.calls("engine_newPayloadV4").get(0).body()).contains(payload);
+  }
+
+  @Test
+  void outboundCallsCarryAFreshValidEngineJwt() {
+    fcuWithAttributes(ATTRS);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == 1);
+    EngineJwt verifier =
+        new EngineJwt(JwtSecret.read(Path.of("src/test/resources/jwt.hex")), Clock.systemUTC());
+    assertThat(verifier.verify(L2.calls().get(0).authorization())).isNull();
+    assertThat(verifier.verify(BUILDER.calls().get(0).authorization())).isNull();
+  }
+
+  // ---- front door errors ----------------------------------------------------------------------
+
+  @Test
+  void batchesMixEngineAndOtherCallsInOrder() {
+    String batch =
+        "["
+            + call("\"a\"", "eth_chainId", "[]")
+            + ","
+            + call(2, "engine_forkchoiceUpdatedV3", "[" + FCS + ",null]")
+            + ","
+            + "{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\",\"params\":[]},"
+            + "{\"jsonrpc\":\"2.0\",\"id\":4},"
+            + "17]";
+
+    RpcClient.Response r = rpc.post(app(), batch);
+
+    JsonNode responses = r.json();
+    assertThat(responses).hasSize(4);
+    assertThat(responses.get(0).path("id").asText()).isEqualTo("a");
+    assertThat(responses.get(0).path("result").asText()).isEqualTo("0x1");
+    assertThat(responses.get(1).path("id").asInt()).isEqualTo(2);
+    assertThat(responses.get(1).path("result").path("payloadStatus").path("status").asText())
+        .isEqualTo("VALID");
+    assertThat(responses.get(2).path("id").asInt()).isEqualTo(4);
+    assertThat(responses.get(2).path("error").path("code").asInt()).isEqualTo(-32600);
+    assertThat(responses.get(3).path("id").isNull()).isTrue();
+    assertThat(responses.get(3).path("error").path("code").asInt()).isEqualTo(-32600);
+    assertThat(L2.count("eth_blockNumber")).as("notification still forwarded").isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"jsonrpc\":\"2.0\",\"id\":1,", "not json", "{} trailing", "[1,2"})
+  void malformedJsonIsAParseError(String body) {
+    RpcClient.Response r = rpc.post(app(), body);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().path("error").path("code").asInt()).isEqualTo(-32700);
+    assertThat(r.json().path("id").isNull()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "[]",
+        "42",
+        "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"eth_chainId\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":7}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":3}",
+        "{\"jsonrpc\":\"2.0\",\"id\":[1],\"method\":\"eth_chainId\"}"
+      })
+  void invalidRequestsGetInvalidRequest(String body) {
+    RpcClient.Response r = rpc.post(app(), body);
+
+    assertThat(r.json().path("error").path("code").asInt()).isEqualTo(-32600);
+    assertThat(L2.calls()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "engine_getPayloadV3|[123]",
+        "engine_getPayloadV3|[\"0x12\"]",
+        "engine_getPayloadV3|{}",
+        "engine_forkchoiceUpdatedV3|[\"x\"]",
+        "engine_forkchoiceUpdatedV3|[{}, 5]",
+        "engine_forkchoiceUpdatedV3|[]",
+        "engine_newPayloadV3|[\"0x\"]"
+      })
+  void wrongParamTypesAreInvalidParamsAndNeverForwarded(String spec) {
+    String[] parts = spec.split("\\|", 2);
+
+    RpcClient.Response r = engine(parts[0], parts[1]);
+
+    assertThat(r.json().path("error").path("code").asInt()).isEqualTo(-32602);
+    assertThat(r.json().path("id").asInt()).isEqualTo(1);
+    assertThat(L2.calls()).isEmpty();
+  }
+
+  @Test
+  void oversizedBodiesGetAJsonRpcErrorAndNothingIsForwarded() {
+    String big = call(1, "eth_sendRawTransaction", "[\"0x" + "ab".repeat(40 * 1024) + "\"]");
+
+    RpcClient.Response r = rpc.post(app(), big);
+
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().path("error").path("code").asInt()).isEqualTo(-32001);
+    assertThat(r.json().path("error").path("message").asText()).contains("65536");
+    assertThat(L2.calls()).isEmpty();
+    assertThat(rpc.post(app(), call(2, "eth_chainId", "[]")).result().asText()).isEqualTo("0x1");
+  }
+
+  @Test
+  void engineCallsWithoutAValidJwtAreRefused() {
+    String fcu = call(1, "engine_forkchoiceUpdatedV3", "[" + FCS + ",null]");
+    EngineJwt wrongKey =
+        new EngineJwt(
+            JwtSecret.read(Path.of("src/test/resources/other-jwt.hex")), Clock.systemUTC());
+    EngineJwt stale =
+        new EngineJwt(
+            JwtSecret.read(Path.of("src/test/resources/jwt.hex")),
+            Clock.fixed(Instant.now().minusSeconds(120), ZoneOffset.UTC));
+
+    for (String auth :
+        new String[] {
+          null, "Bearer nonsense", "Bearer " + wrongKey.mint(), "Bearer " + stale.mint()
+        }) {
+      RpcClient.Response r = rpc.post(app(), fcu, auth);
+      assertThat(r.status()).isEqualTo(401);
+      assertThat(r.json().path("id").asInt()).isEqualTo(1);
+      assertThat(r.json().path("error").path("code").asInt()).isEqualTo(-32000);
+      assertThat(r.json().path("error").path("message").asText()).startsWith("unauthorized: ");
+    }
+    assertThat(L2.calls()).isEmpty();
+    assertThat(rpc.post(app(), call(2, "eth_chainId", "[]"), null).status()).isEqualTo(200);
+  }
+
+  // ---- admin ----------------------------------------------------------------------------------
+
+  @Test
+  void executionModeSwitchesThroughTheTaskAndTheDebugApi() {
+    RpcClient.Response task = rpc.post(admin() + "/tasks/execution-mode?mode=dry_run", "", null);
+    assertThat(task.body()).contains("execution mode: dry_run (was enabled)");
+    assertThat(rpc.post(admin() + "/tasks/execution-mode", "", null).body())
+        .contains("execution mode: dry_run");
+
+    RpcClient.Response set =
+        rpc.post(
+            admin() + "/debug",
+            call(1, "debug_setExecutionMode", "[{\"execution_mode\":\"disabled\"}]"),
+            null);
+    assertThat(set.result().toString()).isEqualTo("{\"execution_mode\":\"disabled\"}");
+    RpcClient.Response get =
+        rpc.post(admin() + "/debug", call(2, "debug_getExecutionMode", "[]"), null);
+    assertThat(get.result().toString()).isEqualTo("{\"execution_mode\":\"disabled\"}");
+    assertThat(metric("rollup_boost_execution_mode")).isEqualTo(1);
+
+    RpcClient.Response bad =
+        rpc.post(
+            admin() + "/debug",
+            call(3, "debug_setExecutionMode", "[{\"execution_mode\":\"turbo\"}]"),
+            null);
+    assertThat(bad.json().path("error").path("code").asInt()).isEqualTo(-32602);
+    RpcClient.Response badTask = rpc.post(admin() + "/tasks/execution-mode?mode=turbo", "", null);
+    assertThat(badTask.status()).isNotEqualTo(200);
+    assertThat(get.result().path("execution_mode").asText()).isEqualTo("disabled");
+  }
+}
