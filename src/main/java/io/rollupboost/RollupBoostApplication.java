@@ -13,6 +13,7 @@ import io.rollupboost.engine.ExecutionModeHolder;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.metrics.PrometheusExport;
 import io.rollupboost.rpc.JsonRpcCodec;
+import io.rollupboost.rpc.JsonRpcErrorHandler;
 import io.rollupboost.rpc.JsonRpcResource;
 import java.time.Clock;
 
@@ -55,6 +56,9 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
                 config.getRpc().inboundJwt(clock),
                 config.getRpc().maxRequestSize().toBytes(),
                 metrics));
+    environment
+        .lifecycle()
+        .addServerLifecycleListener(server -> server.setErrorHandler(new JsonRpcErrorHandler()));
     environment.admin().addTask(new ExecutionModeTask(modes));
     environment.admin().addServlet("debug", new DebugServlet(modes)).addMapping("/debug");
     PrometheusExport.register(environment, metrics);

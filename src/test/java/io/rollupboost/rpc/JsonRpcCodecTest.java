@@ -1,0 +1,95 @@
+package io.rollupboost.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class JsonRpcCodecTest {
+  final JsonRpcCodec codec = new JsonRpcCodec(3);
+
+  JsonRpcCodec.Body parse(String body) {
+    return codec.parse(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void keepsParamsAsTheExactBytesReceived() {
+    String params =
+        "[ {\"a\" : 1.50e3, \"b\":[null,true], \"c\":\"\\u00e9\"}, 123456789012345678901234567890 ]";
+    JsonRpcRequest call =
+        parse("{\"id\":\"x\",\"params\":" + params + ",\"method\":\"m\",\"jsonrpc\":\"2.0\"}")
+            .calls()
+            .get(0);
+
+    assertThat(call.params().toString()).isEqualTo(params);
+    assertThat(call.id().toString()).isEqualTo("\"x\"");
+    assertThat(call.method()).isEqualTo("m");
+  }
+
+  @Test
+  void keepsIdsOfEveryScalarType() {
+    assertThat(
+            parse("{\"jsonrpc\":\"2.0\",\"id\":12345678901234567890123,\"method\":\"m\"}")
+                .calls()
+                .get(0)
+                .id())
+        .hasToString("12345678901234567890123");
+    assertThat(parse("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"m\"}").calls().get(0).id())
+        .hasToString("null");
+    JsonRpcRequest notification = parse("{\"jsonrpc\":\"2.0\",\"method\":\"m\"}").calls().get(0);
+    assertThat(notification.isNotification()).isTrue();
+    assertThat(notification.params()).isNull();
+  }
+
+  @Test
+  void batchElementsAreIndependent() {
+    JsonRpcCodec.Body body =
+        parse(
+            "[{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"m\"}, 5, "
+                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"n\",\"params\":{\"k\":[1]}}]");
+
+    assertThat(body.batch()).isTrue();
+    List<JsonRpcRequest> calls = body.calls();
+    assertThat(calls.get(0).invalid()).isNotNull();
+    assertThat(calls.get(1).invalid()).isNotNull();
+    assertThat(calls.get(2).params()).hasToString("{\"k\":[1]}");
+  }
+
+  @Test
+  void topLevelErrors() {
+    assertThat(code(parse("{"))).isEqualTo(JsonRpcError.PARSE_ERROR);
+    assertThat(code(parse("{} {}"))).isEqualTo(JsonRpcError.PARSE_ERROR);
+    assertThat(code(parse("[]"))).isEqualTo(JsonRpcError.INVALID_REQUEST);
+    assertThat(code(parse(""))).isEqualTo(JsonRpcError.INVALID_REQUEST);
+    assertThat(code(parse("[1,2,3,4]")))
+        .as("batch limit 3")
+        .isEqualTo(JsonRpcError.INVALID_REQUEST);
+    byte[] badUtf8 = {'{', '"', 'a', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'};
+    assertThat(codec.parse(badUtf8).topLevelError()).isNotNull();
+  }
+
+  @Test
+  void writesResponsesAndRequests() {
+    assertThat(
+            new String(
+                JsonRpcCodec.response(RawJson.of("7"), RpcOutcome.result(RawJson.of("[1]"))),
+                StandardCharsets.UTF_8))
+        .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":[1]}");
+    assertThat(
+            new String(
+                JsonRpcCodec.request(9, "a\"b", RawJson.of("[ 1 ]")), StandardCharsets.UTF_8))
+        .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"a\\\"b\",\"params\":[ 1 ]}");
+    assertThat(
+            new String(
+                JsonRpcCodec.response(RawJson.NULL, RpcOutcome.error(-1, "q\"\n")),
+                StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-1,\"message\":\"q\\\"\\n\"}}");
+  }
+
+  static int code(JsonRpcCodec.Body body) {
+    String error = body.topLevelError().error().toString();
+    return Integer.parseInt(error.replaceAll(".*\"code\":(-?\\d+).*", "$1"));
+  }
+}
