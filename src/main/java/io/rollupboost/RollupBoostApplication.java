@@ -5,16 +5,20 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import io.rollupboost.admin.DebugServlet;
-import io.rollupboost.admin.ExecutionModeTask;
+import io.rollupboost.admin.AdminWiring;
+import io.rollupboost.cli.ExecutionModeCommand;
 import io.rollupboost.engine.EngineMultiplexer;
 import io.rollupboost.engine.EngineMultiplexerFactory;
 import io.rollupboost.engine.ExecutionModeHolder;
+import io.rollupboost.health.ComponentHealthCheck;
+import io.rollupboost.health.HealthBoard;
+import io.rollupboost.health.HealthResource;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.metrics.PrometheusExport;
 import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.JsonRpcErrorHandler;
 import io.rollupboost.rpc.JsonRpcResource;
+import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
 
 /** rollup-boost: the Engine API multiplexer between op-node, its L2 client and a builder. */
@@ -34,18 +38,30 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+    bootstrap.addCommand(new ExecutionModeCommand());
   }
 
   @Override
   public void run(RollupBoostConfiguration config, Environment environment) {
     Clock clock = Clock.systemUTC();
     EngineMetrics metrics = new EngineMetrics();
-    ExecutionModeHolder modes = new ExecutionModeHolder(config.getExecutionMode());
+    ExecutionModeHolder modes =
+        AdminWiring.restoreMode(config.getAdmin(), config.getExecutionMode());
     metrics.executionMode(() -> modes.get().gaugeValue());
+    HealthBoard board =
+        new HealthBoard(
+            clock,
+            modes,
+            metrics,
+            config.getProbe().failureThreshold(),
+            config.getProbe().successThreshold());
 
-    EngineMultiplexer multiplexer =
-        new EngineMultiplexerFactory(config.getL2(), config.getBuilder())
-            .build(environment, clock, modes, metrics);
+    EngineMultiplexerFactory engines =
+        new EngineMultiplexerFactory(config.getL2(), config.getBuilder());
+    EngineMultiplexer multiplexer = engines.build(environment, clock, modes, metrics, board);
+    environment
+        .lifecycle()
+        .manage(engines.probe(environment, config.getProbe(), board, clock, metrics));
 
     environment
         .jersey()
@@ -56,11 +72,14 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
                 config.getRpc().inboundJwt(clock),
                 config.getRpc().maxRequestSize().toBytes(),
                 metrics));
+    environment.jersey().register(new HealthResource(board, modes, clock, metrics));
     environment
         .lifecycle()
         .addServerLifecycleListener(server -> server.setErrorHandler(new JsonRpcErrorHandler()));
-    environment.admin().addTask(new ExecutionModeTask(modes));
-    environment.admin().addServlet("debug", new DebugServlet(modes)).addMapping("/debug");
+    for (UpstreamId id : UpstreamId.values()) {
+      environment.healthChecks().register(id.label(), new ComponentHealthCheck(board, id));
+    }
+    AdminWiring.register(environment, config, modes);
     PrometheusExport.register(environment, metrics);
   }
 }

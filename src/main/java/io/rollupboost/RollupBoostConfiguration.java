@@ -2,12 +2,16 @@ package io.rollupboost;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.rollupboost.config.AdminFactory;
 import io.rollupboost.config.ProbeFactory;
 import io.rollupboost.config.RpcFactory;
 import io.rollupboost.config.UpstreamFactory;
 import io.rollupboost.engine.ExecutionMode;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 
 /** Root configuration: the keys of DESIGN.md section 4, each a validated factory. */
 public final class RollupBoostConfiguration extends Configuration {
@@ -16,6 +20,31 @@ public final class RollupBoostConfiguration extends Configuration {
   @NotNull private ExecutionMode executionMode = ExecutionMode.ENABLED;
   @Valid @NotNull private ProbeFactory probe = ProbeFactory.defaults();
   @Valid @NotNull private RpcFactory rpc = RpcFactory.defaults();
+  @Valid @NotNull private AdminFactory admin = AdminFactory.defaults();
+
+  /** Without a {@code server:} block both connectors bind to loopback, not all interfaces. */
+  public RollupBoostConfiguration() {
+    DefaultServerFactory server = new DefaultServerFactory();
+    HttpConnectorFactory application = (HttpConnectorFactory) HttpConnectorFactory.application();
+    application.setBindHost("127.0.0.1");
+    application.setPort(8081);
+    HttpConnectorFactory adminConnector = (HttpConnectorFactory) HttpConnectorFactory.admin();
+    adminConnector.setBindHost("127.0.0.1");
+    adminConnector.setPort(8082);
+    server.setApplicationConnectors(List.of(application));
+    server.setAdminConnectors(List.of(adminConnector));
+    setServerFactory(server);
+  }
+
+  @JsonProperty
+  public AdminFactory getAdmin() {
+    return admin;
+  }
+
+  @JsonProperty
+  public void setAdmin(AdminFactory admin) {
+    this.admin = admin;
+  }
 
   @JsonProperty
   public UpstreamFactory getL2() {

@@ -85,6 +85,14 @@ final class RollupBoostApplicationTest {
         c ->
             Reply.result(
                 FakeEngine.fcuResult("VALID", c.params().path(1).isObject() ? BUILDER_ID : null)));
+    awaitHealth(200);
+  }
+
+  void awaitHealth(int code) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> rpc.get(app() + "healthz").status() == code);
   }
 
   @AfterEach

@@ -1,5 +1,6 @@
 package io.rollupboost.config;
 
+import io.rollupboost.auth.AdminToken;
 import io.rollupboost.auth.JwtSecret;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
@@ -27,7 +28,10 @@ import java.nio.file.Path;
 })
 @Retention(RetentionPolicy.RUNTIME)
 public @interface SecretFile {
-  String message() default "is not a valid JWT secret file";
+  String message() default "is not a valid secret file";
+
+  /** True for an opaque bearer token (any 16+ printable characters) instead of a JWT secret. */
+  boolean token() default false;
 
   Class<?>[] groups() default {};
 
@@ -35,13 +39,24 @@ public @interface SecretFile {
 
   /** Reads and parses the file. */
   final class Validator implements ConstraintValidator<SecretFile, String> {
+    private boolean token;
+
+    @Override
+    public void initialize(SecretFile annotation) {
+      token = annotation.token();
+    }
+
     @Override
     public boolean isValid(String value, ConstraintValidatorContext context) {
       if (value == null) {
         return true;
       }
       try {
-        JwtSecret.read(Path.of(value));
+        if (token) {
+          AdminToken.read(Path.of(value));
+        } else {
+          JwtSecret.read(Path.of(value));
+        }
         return true;
       } catch (JwtSecret.InvalidSecretException | InvalidPathException e) {
         context.disableDefaultConstraintViolation();

@@ -245,11 +245,8 @@ public final class EngineMultiplexer {
             ? BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled")
             : await(builderPath, deadline);
     Selection selection = selector.select(mode, l2Delivered, builderOutcome);
-    if (mode != ExecutionMode.DISABLED) {
-      events.payloadProduced(l2Delivered, builderOutcome);
-    }
+    events.payloadProduced(l2Delivered, builderOutcome);
     if (!l2Delivered) {
-      events.l2CallFailed(method.wire(), l2Failure);
       if (selection.source() == UpstreamId.L2) {
         LOG.warn(
             "no block for payload {}: l2 failed ({}), builder {} ({})",
@@ -285,6 +282,12 @@ public final class EngineMultiplexer {
     if (build.notAskedReason() != null) {
       return CompletableFuture.completedFuture(
           BuilderOutcome.failed(build.notAskedReason(), "builder not asked at forkchoiceUpdated"));
+    }
+    if (!events.builderUsable()) {
+      metrics.builderBypassed(method.wire());
+      LOG.info("builder bypassed for {} {}: builder is unhealthy", method.wire(), l2Id);
+      return CompletableFuture.completedFuture(
+          BuilderOutcome.failed(BuilderOutcome.Kind.BYPASSED, "builder unhealthy at getPayload"));
     }
     try {
       return CompletableFuture.supplyAsync(() -> builderPath(method, build, deadline), fanout);

@@ -2,7 +2,10 @@ package io.rollupboost.engine;
 
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.ExecutorServiceManager;
+import io.rollupboost.config.ProbeFactory;
 import io.rollupboost.config.UpstreamFactory;
+import io.rollupboost.health.HealthBoard;
+import io.rollupboost.health.HealthProbe;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.upstream.HttpEngineClient;
 import io.rollupboost.upstream.UpstreamId;
@@ -87,6 +90,36 @@ public final class EngineMultiplexerFactory {
         events,
         metrics,
         builderConfig.payloadDeadlineJava());
+  }
+
+  /** The background probe over the same upstream clients; call after {@link #build}. */
+  public HealthProbe probe(
+      Environment environment,
+      ProbeFactory probe,
+      HealthBoard board,
+      Clock clock,
+      EngineMetrics metrics) {
+    ScheduledExecutorService scheduler =
+        environment.lifecycle().scheduledExecutorService("health-probe-%d").threads(1).build();
+    ExecutorService parallel =
+        environment
+            .lifecycle()
+            .executorService("health-probe-builder-%d")
+            .minThreads(1)
+            .maxThreads(1)
+            .build();
+    return new HealthProbe(
+        l2,
+        builder,
+        board,
+        clock,
+        metrics,
+        scheduler,
+        parallel,
+        probe.intervalJava(),
+        probe.timeoutJava(),
+        probe.maxUnsafeIntervalJava(),
+        probe.maxBuilderLag());
   }
 
   /** The L2 client built by {@link #build}; the health probe uses the same clients. */

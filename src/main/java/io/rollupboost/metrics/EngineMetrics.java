@@ -147,6 +147,11 @@ public final class EngineMetrics {
         healthTransitions);
   }
 
+  /** Fallback counts by reason since start, for {@code /healthz/details}. */
+  public java.util.Map<String, Double> fallbackSnapshot() {
+    return fallbacks.snapshot();
+  }
+
   /** The current value of a counter series, for the admin views. */
   public double fallbackCount(String reason) {
     return fallbacks.get(reason);

@@ -90,6 +90,12 @@ abstract class TextFamily {
       values.computeIfAbsent(key(labelValues), k -> new DoubleAdder()).add(1);
     }
 
+    Map<String, Double> snapshot() {
+      Map<String, Double> out = new java.util.TreeMap<>();
+      values.forEach((k, v) -> out.put(k.replace('\u0000', ','), v.sum()));
+      return out;
+    }
+
     double get(String... labelValues) {
       DoubleAdder v = values.get(key(labelValues));
       return v == null ? 0 : v.sum();

@@ -62,6 +62,7 @@ public final class FakeEngine implements AutoCloseable {
 
   private final String name;
   private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final List<Call> probes = new CopyOnWriteArrayList<>();
   private final Map<String, Function<Call, Reply>> script = new ConcurrentHashMap<>();
   private volatile CountDownLatch release = new CountDownLatch(1);
   private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -110,6 +111,7 @@ public final class FakeEngine implements AutoCloseable {
     release.countDown();
     release = new CountDownLatch(1);
     calls.clear();
+    probes.clear();
     script.clear();
   }
 
@@ -121,6 +123,19 @@ public final class FakeEngine implements AutoCloseable {
     script.put(method, c -> reply);
   }
 
+  /** Health probes ({@code eth_getBlockByNumber}) received; not part of {@link #calls()}. */
+  public int probeCount() {
+    return probes.size();
+  }
+
+  /** Answers probes with a head of this number and age. */
+  public void head(long number, long ageSeconds) {
+    on(
+        "eth_getBlockByNumber",
+        c -> Reply.result(block(number, System.currentTimeMillis() / 1000 - ageSeconds)));
+  }
+
+  /** Calls received other than health probes. */
   public List<Call> calls() {
     return List.copyOf(calls);
   }
@@ -149,7 +164,11 @@ public final class FakeEngine implements AutoCloseable {
               request.path("params"),
               body,
               exchange.getRequestHeaders().getFirst("Authorization"));
-      calls.add(call);
+      if (method.equals("eth_getBlockByNumber")) {
+        probes.add(call);
+      } else {
+        calls.add(call);
+      }
       Reply reply = script.getOrDefault(method, FakeEngine::defaultReply).apply(call);
       if (reply.hangs()) {
         release.await(60, TimeUnit.SECONDS);
