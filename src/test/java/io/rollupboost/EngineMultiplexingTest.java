@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.ResourceHelpers;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.auth.JwtSecret;
 import io.rollupboost.testing.FakeEngine;
 import io.rollupboost.testing.RpcClient;
+import io.rollupboost.testing.TestService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,22 +19,13 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The real service over real sockets, between fake L2 and builder engines. */
-@ExtendWith(DropwizardExtensionsSupport.class)
-final class RollupBoostApplicationTest {
-  static final FakeEngine L2 = new FakeEngine("l2").start();
-  static final FakeEngine BUILDER = new FakeEngine("builder").start();
-
-  static final DropwizardAppExtension<RollupBoostConfiguration> APP =
-      new DropwizardAppExtension<>(
-          RollupBoostApplication.class,
-          ResourceHelpers.resourceFilePath("test-config.yml"),
-          ConfigOverride.config("l2.url", L2::url),
-          ConfigOverride.config("builder.url", BUILDER::url));
+final class EngineMultiplexingTest {
+  static final FakeEngine L2 = TestService.L2;
+  static final FakeEngine BUILDER = TestService.BUILDER;
 
   static final String HEAD = "0x" + "ab".repeat(32);
   static final String BEACON_ROOT = "0x" + "99".repeat(32);
@@ -97,23 +85,17 @@ final class RollupBoostApplicationTest {
 
   @AfterEach
   void restartStoppedEngines() {
-    for (FakeEngine engine : new FakeEngine[] {L2, BUILDER}) {
-      try {
-        engine.start();
-      } catch (IllegalStateException alreadyRunning) {
-        // still running
-      }
-    }
+    TestService.restartStopped();
   }
 
   // ---- helpers ------------------------------------------------------------------------------
 
   String app() {
-    return "http://127.0.0.1:" + APP.getLocalPort() + "/";
+    return TestService.app();
   }
 
   String admin() {
-    return "http://127.0.0.1:" + APP.getAdminPort();
+    return TestService.admin();
   }
 
   RpcClient.Response engine(String method, String params) {
