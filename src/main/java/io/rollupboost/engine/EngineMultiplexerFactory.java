@@ -50,13 +50,13 @@ public final class EngineMultiplexerFactory {
       EngineMetrics metrics,
       EngineEvents events) {
     ScheduledExecutorService deadlines =
-        environment.lifecycle().scheduledExecutorService("upstream-deadline-%d").threads(1).build();
+        environment.lifecycle().scheduledExecutorService("upstream-deadline").threads(1).build();
     l2 = l2Config.build(environment, UpstreamId.L2, clock, deadlines, metrics);
     builder = builderConfig.build(environment, UpstreamId.BUILDER, clock, deadlines, metrics);
     ExecutorService fanout =
         environment
             .lifecycle()
-            .executorService("engine-fanout-%d")
+            .executorService("engine-fanout")
             .minThreads(FANOUT_THREADS)
             .maxThreads(FANOUT_THREADS)
             .workQueue(new ArrayBlockingQueue<>(256))
@@ -100,11 +100,11 @@ public final class EngineMultiplexerFactory {
       Clock clock,
       EngineMetrics metrics) {
     ScheduledExecutorService scheduler =
-        environment.lifecycle().scheduledExecutorService("health-probe-%d").threads(1).build();
+        environment.lifecycle().scheduledExecutorService("health-probe").threads(1).build();
     ExecutorService parallel =
         environment
             .lifecycle()
-            .executorService("health-probe-builder-%d")
+            .executorService("health-probe-parallel")
             .minThreads(1)
             .maxThreads(1)
             .build();

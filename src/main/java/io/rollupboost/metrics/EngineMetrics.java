@@ -118,6 +118,16 @@ public final class EngineMetrics {
             "rollup_boost_head_number",
             "Number of each upstream's latest block at the last probe",
             "upstream");
+    for (UpstreamId source : UpstreamId.values()) {
+      blocksCreated.init(source.label());
+    }
+    for (io.rollupboost.engine.BuilderOutcome.Kind kind :
+        io.rollupboost.engine.BuilderOutcome.Kind.values()) {
+      if (kind.countsAsFallback()) {
+        fallbacks.init(kind.reason());
+      }
+    }
+    fallbacks.init("dry_run");
   }
 
   /** Exports {@code rollup_boost_execution_mode} (3 enabled, 2 dry_run, 1 disabled). */

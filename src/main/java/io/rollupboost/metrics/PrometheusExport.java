@@ -46,7 +46,7 @@ public final class PrometheusExport extends HttpServlet {
   public static void register(Environment environment, EngineMetrics metrics) {
     PrometheusRegistry bridge = new PrometheusRegistry();
     DropwizardExports.builder()
-        .dropwizardRegistry(environment.metrics())
+        .dropwizardRegistry(new SnakeCaseRegistry(environment.metrics()))
         .metricFilter(EXPORTABLE)
         .register(bridge);
     environment

@@ -86,6 +86,11 @@ abstract class TextFamily {
       return "counter";
     }
 
+    /** Exports the series at 0 before its first increment, so rate() works from the start. */
+    void init(String... labelValues) {
+      values.computeIfAbsent(key(labelValues), k -> new DoubleAdder());
+    }
+
     void inc(String... labelValues) {
       values.computeIfAbsent(key(labelValues), k -> new DoubleAdder()).add(1);
     }
@@ -182,7 +187,13 @@ abstract class TextFamily {
             for (int i = 0; i <= bounds.length; i++) {
               cumulative += s.buckets[i].sum();
               out.append(name).append("_bucket");
-              labels(out, k, "le", i == bounds.length ? "+Inf" : Double.toString(bounds[i]));
+              labels(
+                  out,
+                  k,
+                  "le",
+                  i == bounds.length
+                      ? "+Inf"
+                      : java.math.BigDecimal.valueOf(bounds[i]).toPlainString());
               out.append(' ').append(cumulative).append('\n');
             }
             out.append(name).append("_sum");
