@@ -1,6 +1,11 @@
 package io.rollupboost;
 
 import static io.rollupboost.testing.FakeEngine.Reply;
+import static io.rollupboost.testing.Fixtures.BEACON_ROOT;
+import static io.rollupboost.testing.Fixtures.BUILDER_HASH;
+import static io.rollupboost.testing.Fixtures.FCS;
+import static io.rollupboost.testing.Fixtures.HEAD;
+import static io.rollupboost.testing.Fixtures.L2_HASH;
 import static io.rollupboost.testing.RpcClient.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,20 +32,8 @@ final class EngineMultiplexingTest {
   static final FakeEngine L2 = TestService.L2;
   static final FakeEngine BUILDER = TestService.BUILDER;
 
-  static final String HEAD = "0x" + "ab".repeat(32);
-  static final String BEACON_ROOT = "0x" + "99".repeat(32);
-  static final String L2_HASH = "0x" + "0l".replace('l', '1').repeat(32);
-  static final String BUILDER_HASH = "0x" + "b0".repeat(32);
   static final String L2_ID = "0x0000000000000001";
   static final String BUILDER_ID = "0x00000000000000b2";
-  static final String FCS =
-      "{\"headBlockHash\":\""
-          + HEAD
-          + "\",\"safeBlockHash\":\""
-          + HEAD
-          + "\",\"finalizedBlockHash\":\""
-          + HEAD
-          + "\"}";
 
   /** OP attributes with deliberately unusual formatting that must survive byte for byte. */
   static final String ATTRS =

@@ -1,12 +1,16 @@
 package io.rollupboost;
 
 import static io.rollupboost.testing.FakeEngine.Reply;
+import static io.rollupboost.testing.Fixtures.BUILDER_HASH;
+import static io.rollupboost.testing.Fixtures.FCS;
+import static io.rollupboost.testing.Fixtures.L2_HASH;
 import static io.rollupboost.testing.RpcClient.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rollupboost.testing.FakeEngine;
+import io.rollupboost.testing.Fixtures;
 import io.rollupboost.testing.RawHttp;
 import io.rollupboost.testing.RpcClient;
 import io.rollupboost.testing.TestService;
@@ -30,25 +34,6 @@ final class HealthScenarioTest {
 
   /** Two probe intervals plus scheduling slack on a busy two-core machine. */
   static final long DETECT_MS = 2 * INTERVAL_MS + 150;
-
-  static final String HEAD = "0x" + "ab".repeat(32);
-  static final String FCS =
-      "{\"headBlockHash\":\""
-          + HEAD
-          + "\",\"safeBlockHash\":\""
-          + HEAD
-          + "\",\"finalizedBlockHash\":\""
-          + HEAD
-          + "\"}";
-  static final String ATTRS =
-      "{\"timestamp\":\"0x6650f0a1\",\"prevRandao\":\"0x"
-          + "55".repeat(32)
-          + "\",\"suggestedFeeRecipient\":\"0x4200000000000000000000000000000000000011\",\"withdrawals\":[],"
-          + "\"parentBeaconBlockRoot\":\"0x"
-          + "99".repeat(32)
-          + "\"}";
-  static final String L2_HASH = "0x" + "01".repeat(32);
-  static final String BUILDER_HASH = "0x" + "b0".repeat(32);
 
   final RpcClient rpc = new RpcClient();
 
@@ -83,7 +68,9 @@ final class HealthScenarioTest {
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(5))
         .until(() -> healthz() == code);
-    return (System.nanoTime() - start) / 1_000_000;
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.println("detected /healthz " + code + " after " + millis + " ms");
+    return millis;
   }
 
   /** One block as op-node's sequencer makes it: the block hash, or null when it got an error. */
@@ -93,7 +80,7 @@ final class HealthScenarioTest {
     JsonNode fcu =
         rpc.post(
                 TestService.app(),
-                call(1, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + ATTRS + "]"))
+                call(1, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + Fixtures.ATTRS_V3 + "]"))
             .json();
     if (fcu.has("error")) {
       return new Block(null, 0, fcu.get("error"));

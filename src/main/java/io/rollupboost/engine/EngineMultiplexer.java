@@ -179,23 +179,14 @@ public final class EngineMultiplexer {
           lane.submit(call.method(), call.params()).thenApply(EngineMultiplexer::builderPayloadId);
     }
     String beaconRoot = attributes.path("parentBeaconBlockRoot").asText(null);
-    UpstreamReply reply;
-    try {
-      reply = l2.call(call.method(), call.params());
-    } catch (UpstreamException e) {
-      events.l2CallFailed(call.method(), e.getMessage());
-      LOG.warn("{}", e.getMessage());
-      return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, e.getMessage());
+    RpcOutcome outcome = l2Only(call, true);
+    if (!outcome.isError()) {
+      String l2Id = tree(outcome.result()).path("payloadId").asText(null);
+      if (l2Id != null) {
+        payloadIds.put(l2Id, new PendingBuild(builderId, notAsked, beaconRoot));
+      }
     }
-    if (reply.isError()) {
-      metrics.upstreamRpcError(UpstreamId.L2, call.method());
-      return reply.outcome();
-    }
-    String l2Id = tree(reply.result()).path("payloadId").asText(null);
-    if (l2Id != null) {
-      payloadIds.put(l2Id, new PendingBuild(builderId, notAsked, beaconRoot));
-    }
-    return reply.outcome();
+    return outcome;
   }
 
   /** The builder's payload id from its forkchoiceUpdated answer; SYNCING with an id is usable. */
