@@ -217,8 +217,10 @@ final class EngineMultiplexingTest {
         .isEqualTo(L2.calls().get(0).params().toString());
   }
 
-  @Test
-  void noTxPoolBuildsOnlyOnL2() {
+  @ParameterizedTest
+  @ValueSource(strings = {"enabled", "dry_run", "disabled"})
+  void noTxPoolBuildsOnlyOnL2(String mode) {
+    setMode(mode);
     double before = metric("rollup_boost_blocks_created_total{source=\"l2\"}");
     String id = fcuWithAttributes(ATTRS.replace("\"noTxPool\":false", "\"noTxPool\":true"));
 
@@ -230,8 +232,10 @@ final class EngineMultiplexingTest {
     assertThat(metric("rollup_boost_blocks_created_total{source=\"l2\"}")).isEqualTo(before + 1);
   }
 
-  @Test
-  void newPayloadReturnsTheL2StatusUnchangedAndSyncsTheBuilder() {
+  @ParameterizedTest
+  @ValueSource(strings = {"enabled", "dry_run"})
+  void newPayloadReturnsTheL2StatusUnchangedAndSyncsTheBuilder(String mode) {
+    setMode(mode);
     String invalid =
         "{\"status\":\"INVALID\",\"latestValidHash\":\""
             + HEAD
