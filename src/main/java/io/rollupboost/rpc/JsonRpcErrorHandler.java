@@ -34,7 +34,7 @@ public final class JsonRpcErrorHandler extends ErrorHandler {
 
   static byte[] body(int status, String reason) {
     String message = "HTTP " + status + (reason == null || reason.isBlank() ? "" : ": " + reason);
-    return JsonRpcCodec.response(
-        RawJson.NULL, RpcOutcome.error(JsonRpcError.INVALID_REQUEST, message));
+    int code = status >= 500 ? JsonRpcError.INTERNAL_ERROR : JsonRpcError.INVALID_REQUEST;
+    return JsonRpcCodec.response(RawJson.NULL, RpcOutcome.error(code, message));
   }
 }
