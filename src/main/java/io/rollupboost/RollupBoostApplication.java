@@ -7,6 +7,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.rollupboost.admin.AdminWiring;
 import io.rollupboost.cli.ExecutionModeCommand;
+import io.rollupboost.cli.HaCommand;
 import io.rollupboost.engine.EngineMultiplexer;
 import io.rollupboost.engine.EngineMultiplexerFactory;
 import io.rollupboost.engine.ExecutionModeHolder;
@@ -39,6 +40,7 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
     bootstrap.addCommand(new ExecutionModeCommand());
+    bootstrap.addCommand(new HaCommand());
   }
 
   @Override
