@@ -6,8 +6,10 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.rollupboost.admin.AdminWiring;
+import io.rollupboost.admin.BuilderBreakerTask;
 import io.rollupboost.cli.ExecutionModeCommand;
 import io.rollupboost.cli.HaCommand;
+import io.rollupboost.engine.BuilderQualityBreaker;
 import io.rollupboost.engine.EngineMultiplexer;
 import io.rollupboost.engine.EngineMultiplexerFactory;
 import io.rollupboost.engine.ExecutionModeHolder;
@@ -60,7 +62,11 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
 
     EngineMultiplexerFactory engines =
         new EngineMultiplexerFactory(config.getL2(), config.getBuilder());
-    EngineMultiplexer multiplexer = engines.build(environment, clock, modes, metrics, board);
+    BuilderQualityBreaker breaker = config.getSelection().breaker(metrics, clock);
+    breaker.onChange(board::builderQuality);
+    EngineMultiplexer multiplexer =
+        engines.build(
+            environment, clock, modes, metrics, board, config.getSelection().selector(), breaker);
     environment
         .lifecycle()
         .manage(engines.probe(environment, config.getProbe(), board, clock, metrics));
@@ -74,7 +80,7 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
                 config.getRpc().inboundJwt(clock),
                 config.getRpc().maxRequestSize().toBytes(),
                 metrics));
-    environment.jersey().register(new HealthResource(board, modes, clock, metrics));
+    environment.jersey().register(new HealthResource(board, modes, clock, metrics, breaker));
     environment
         .lifecycle()
         .addServerLifecycleListener(server -> server.setErrorHandler(new JsonRpcErrorHandler()));
@@ -82,6 +88,7 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
       environment.healthChecks().register(id.label(), new ComponentHealthCheck(board, id));
     }
     AdminWiring.register(environment, config, modes);
+    environment.admin().addTask(new BuilderBreakerTask(breaker));
     PrometheusExport.register(environment, metrics);
   }
 }

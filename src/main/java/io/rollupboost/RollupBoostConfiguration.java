@@ -7,6 +7,7 @@ import io.dropwizard.jetty.HttpConnectorFactory;
 import io.rollupboost.config.AdminFactory;
 import io.rollupboost.config.ProbeFactory;
 import io.rollupboost.config.RpcFactory;
+import io.rollupboost.config.SelectionFactory;
 import io.rollupboost.config.UpstreamFactory;
 import io.rollupboost.engine.ExecutionMode;
 import jakarta.validation.Valid;
@@ -21,6 +22,17 @@ public final class RollupBoostConfiguration extends Configuration {
   @Valid @NotNull private ProbeFactory probe = ProbeFactory.defaults();
   @Valid @NotNull private RpcFactory rpc = RpcFactory.defaults();
   @Valid @NotNull private AdminFactory admin = AdminFactory.defaults();
+  @Valid @NotNull private SelectionFactory selection = SelectionFactory.defaults();
+
+  @JsonProperty
+  public SelectionFactory getSelection() {
+    return selection;
+  }
+
+  @JsonProperty
+  public void setSelection(SelectionFactory selection) {
+    this.selection = selection;
+  }
 
   /** Without a {@code server:} block both connectors bind to loopback, not all interfaces. */
   public RollupBoostConfiguration() {

@@ -42,7 +42,9 @@ final class EngineMultiplexingTest {
           + "\",\"suggestedFeeRecipient\":\"0x4200000000000000000000000000000000000011\",\"withdrawals\":[],"
           + "\"parentBeaconBlockRoot\":\""
           + BEACON_ROOT
-          + "\",\"transactions\":[\"0x7ef8f8a0de3d\"],"
+          + "\",\"transactions\":[\""
+          + io.rollupboost.testing.Fixtures.DEPOSIT
+          + "\"],"
           + "\"noTxPool\":false,\"gasLimit\":\"0x1c9c380\",\"eip1559Params\":\"0x000000fa00000006\","
           + "\"minBaseFee\":1000000, \"futureFork\":{\"x\":1.50,\"big\":123456789012345678901234567890}}";
 
@@ -53,6 +55,7 @@ final class EngineMultiplexingTest {
     L2.reset();
     BUILDER.reset();
     setMode("enabled");
+    rpc.post(admin() + "/tasks/builder-breaker?action=reset", "", null);
     L2.on("engine_getPayloadV3", Reply.result(FakeEngine.envelope(L2_HASH, 7, 21000, 1)));
     L2.on("engine_getPayloadV4", Reply.result(FakeEngine.envelope(L2_HASH, 7, 21000, 1)));
     BUILDER.on(

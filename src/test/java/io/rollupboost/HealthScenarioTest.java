@@ -42,6 +42,7 @@ final class HealthScenarioTest {
     L2.reset();
     BUILDER.reset();
     rpc.post(TestService.admin() + "/tasks/execution-mode?mode=enabled", "", null);
+    rpc.post(TestService.admin() + "/tasks/builder-breaker?action=reset", "", null);
     L2.on("engine_getPayloadV3", Reply.result(FakeEngine.envelope(L2_HASH, 7, 21000, 1)));
     BUILDER.on("engine_getPayloadV3", Reply.result(FakeEngine.envelope(BUILDER_HASH, 7, 90000, 5)));
     await()
@@ -112,9 +113,16 @@ final class HealthScenarioTest {
       assertThat(block.error().path("message").asText()).contains("l2");
     }
     assertThat(millisUntil(503)).isLessThanOrEqualTo(DETECT_MS);
-    assertThat(details())
-        .contains("\"rollup_boost_health\":\"ServiceUnavailable\"")
-        .contains("connection refused");
+    assertThat(details()).contains("\"rollup_boost_health\":\"ServiceUnavailable\"");
+    assertThat(
+            rpc.get(TestService.app() + "healthz/details")
+                .json()
+                .path("components")
+                .path("l2")
+                .path("last_error")
+                .asText())
+        .contains("l2 ")
+        .contains(" failed: ");
 
     L2.start();
     assertThat(millisUntil(200)).isLessThanOrEqualTo(DETECT_MS);

@@ -26,6 +26,10 @@ public record BuilderOutcome(Kind kind, String detail, RawJson envelopeRaw, Json
     UNREACHABLE("builder_unreachable", true, true),
     ERROR("builder_error", true, true),
     BAD_RESPONSE("builder_bad_response", true, true),
+    /**
+     * Failed a safety check (wrong parent or timestamp, missing forced transactions, gas limit).
+     */
+    UNSAFE("unsafe_block", true, false),
     INVALID("invalid_block", true, true),
     NOT_VALID("not_valid", true, true),
     VALIDATION_FAILED("validation_failed", true, true),

@@ -47,6 +47,7 @@ public final class EngineMultiplexer {
   private final ExecutionModeHolder modes;
   private final PayloadIdMap payloadIds;
   private final PayloadSelector selector;
+  private final BuilderQualityBreaker breaker;
   private final EngineEvents events;
   private final EngineMetrics metrics;
   private final Duration payloadDeadline;
@@ -59,6 +60,7 @@ public final class EngineMultiplexer {
       ExecutionModeHolder modes,
       PayloadIdMap payloadIds,
       PayloadSelector selector,
+      BuilderQualityBreaker breaker,
       EngineEvents events,
       EngineMetrics metrics,
       Duration payloadDeadline) {
@@ -69,6 +71,7 @@ public final class EngineMultiplexer {
     this.modes = modes;
     this.payloadIds = payloadIds;
     this.selector = selector;
+    this.breaker = breaker;
     this.events = events;
     this.metrics = metrics;
     this.payloadDeadline = payloadDeadline;
@@ -183,7 +186,14 @@ public final class EngineMultiplexer {
     if (!outcome.isError()) {
       String l2Id = tree(outcome.result()).path("payloadId").asText(null);
       if (l2Id != null) {
-        payloadIds.put(l2Id, new PendingBuild(builderId, notAsked, beaconRoot));
+        payloadIds.put(
+            l2Id,
+            new PendingBuild(
+                builderId,
+                notAsked,
+                beaconRoot,
+                params.get(0).path("headBlockHash").asText(null),
+                attributes));
       }
     }
     return outcome;
@@ -235,8 +245,10 @@ public final class EngineMultiplexer {
         builderPath == null
             ? BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled")
             : await(builderPath, deadline);
-    Selection selection = selector.select(mode, l2Delivered, builderOutcome);
+    JsonNode l2Envelope = l2Delivered ? tree(l2Reply.result()) : null;
+    Selection selection = selector.select(mode, l2Envelope, builderOutcome, breaker.degraded());
     events.payloadProduced(l2Delivered, builderOutcome);
+    recordQuality(mode, builderOutcome, l2Envelope, selection);
     if (!l2Delivered) {
       if (selection.source() == UpstreamId.L2) {
         LOG.warn(
@@ -252,13 +264,35 @@ public final class EngineMultiplexer {
     }
     boolean fromBuilder = selection.source() == UpstreamId.BUILDER;
     RawJson chosen = fromBuilder ? builderOutcome.envelopeRaw() : l2Reply.result();
-    JsonNode envelope = fromBuilder ? builderOutcome.envelope() : tree(chosen);
+    JsonNode envelope = fromBuilder ? builderOutcome.envelope() : l2Envelope;
     metrics.blockCreated(selection.source());
     if (selection.countsAsFallback()) {
       metrics.fallback(selection.reason());
     }
     logBlock(l2Id, selection, envelope, builderOutcome, mode);
     return RpcOutcome.result(chosen);
+  }
+
+  /** Feeds the quality breaker with every comparison a safety check or policy could make. */
+  private void recordQuality(
+      ExecutionMode mode, BuilderOutcome builder, JsonNode l2Envelope, Selection selection) {
+    if (mode == ExecutionMode.DISABLED) {
+      return;
+    }
+    if (builder.kind() == BuilderOutcome.Kind.UNSAFE) {
+      metrics.selection("safety", "l2");
+      breaker.record(false, "unsafe block: " + builder.detail());
+    } else if (builder.delivered() && l2Envelope != null) {
+      PayloadSelector.Objection objection = selection.objection();
+      metrics.selection(
+          objection == null ? "none" : objection.policy().label(),
+          objection == null ? "builder" : "l2");
+      breaker.record(
+          objection == null,
+          objection == null
+              ? "builder block preferred"
+              : objection.policy().wire() + ": " + objection.detail());
+    }
   }
 
   private CompletableFuture<BuilderOutcome> startBuilderPath(
@@ -339,6 +373,10 @@ public final class EngineMultiplexer {
     if (!payload.isObject()) {
       return BuilderOutcome.failed(
           BuilderOutcome.Kind.BAD_RESPONSE, "builder envelope has no executionPayload");
+    }
+    String unsafe = SafetyChecks.check(payload, build.headBlockHash(), build.attributes());
+    if (unsafe != null) {
+      return BuilderOutcome.failed(BuilderOutcome.Kind.UNSAFE, unsafe);
     }
     RawJson validationParams = validationParams(method, envelope, build.parentBeaconBlockRoot());
     UpstreamReply verdict;

@@ -39,16 +39,13 @@ public final class EngineMultiplexerFactory {
   }
 
   public EngineMultiplexer build(
-      Environment environment, Clock clock, ExecutionModeHolder modes, EngineMetrics metrics) {
-    return build(environment, clock, modes, metrics, EngineEvents.none());
-  }
-
-  public EngineMultiplexer build(
       Environment environment,
       Clock clock,
       ExecutionModeHolder modes,
       EngineMetrics metrics,
-      EngineEvents events) {
+      EngineEvents events,
+      PayloadSelector selector,
+      BuilderQualityBreaker breaker) {
     ScheduledExecutorService deadlines =
         environment.lifecycle().scheduledExecutorService("upstream-deadline").threads(1).build();
     l2 = l2Config.build(environment, UpstreamId.L2, clock, deadlines, metrics);
@@ -86,7 +83,8 @@ public final class EngineMultiplexerFactory {
         fanout,
         modes,
         new PayloadIdMap(PAYLOAD_ID_CAPACITY, PAYLOAD_ID_TTL, clock),
-        new PayloadSelector(),
+        selector,
+        breaker,
         events,
         metrics,
         builderConfig.payloadDeadlineJava());

@@ -32,6 +32,7 @@ public final class HealthBoard implements EngineEvents {
   private volatile ComponentStatus l2;
   private volatile ComponentStatus builder;
   private volatile boolean probed;
+  private volatile boolean builderDegraded;
   private volatile HealthStatus status = HealthStatus.SERVICE_UNAVAILABLE;
   private volatile Instant statusSince;
 
@@ -128,6 +129,12 @@ public final class HealthBoard implements EngineEvents {
     recompute(id.label() + (ok ? " ok" : " failed: " + error));
   }
 
+  /** The quality breaker (de)graded the builder: a degraded builder makes the node 206. */
+  public void builderQuality(boolean degraded) {
+    builderDegraded = degraded;
+    recompute(degraded ? "builder degraded by the quality breaker" : "builder trusted again");
+  }
+
   /** The probe finished a round: from now on the status reflects real observations. */
   public void roundCompleted() {
     if (!probed) {
@@ -141,7 +148,8 @@ public final class HealthBoard implements EngineEvents {
     if (!probed || l2.state() != State.HEALTHY) {
       return HealthStatus.SERVICE_UNAVAILABLE;
     }
-    if (modes.get() == ExecutionMode.DISABLED || builder.state() == State.HEALTHY) {
+    if (modes.get() == ExecutionMode.DISABLED
+        || (builder.state() == State.HEALTHY && !builderDegraded)) {
       return HealthStatus.HEALTHY;
     }
     return HealthStatus.PARTIAL_CONTENT;

@@ -1,5 +1,6 @@
 package io.rollupboost.health;
 
+import io.rollupboost.engine.BuilderQualityBreaker;
 import io.rollupboost.engine.ExecutionModeHolder;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.upstream.UpstreamId;
@@ -22,9 +23,15 @@ public final class HealthResource {
   private final ExecutionModeHolder modes;
   private final Clock clock;
   private final EngineMetrics metrics;
+  private final BuilderQualityBreaker breaker;
 
   public HealthResource(
-      HealthBoard board, ExecutionModeHolder modes, Clock clock, EngineMetrics metrics) {
+      HealthBoard board,
+      ExecutionModeHolder modes,
+      Clock clock,
+      EngineMetrics metrics,
+      BuilderQualityBreaker breaker) {
+    this.breaker = breaker;
     this.board = board;
     this.modes = modes;
     this.clock = clock;
@@ -74,6 +81,7 @@ public final class HealthResource {
       components.put(id.label(), c);
     }
     out.put("components", components);
+    out.put("builder_quality", breaker.snapshot());
     out.put("fallbacks", metrics.fallbackSnapshot());
     return out;
   }

@@ -50,6 +50,21 @@ public final class EngineMetrics {
   private final TextFamily.Gauge executionMode =
       new TextFamily.Gauge(
           "rollup_boost_execution_mode", "Execution mode: 3 enabled, 2 dry_run, 1 disabled");
+  private final TextFamily.Gauge breakerState =
+      new TextFamily.Gauge(
+          "rollup_boost_builder_breaker_state",
+          "Builder quality breaker: 0 trusted, 1 degraded (L2 blocks, node 206)");
+  private final TextFamily.Counter breakerTransitions =
+      new TextFamily.Counter(
+          "rollup_boost_builder_breaker_transitions_total",
+          "Builder quality breaker changes, by the state entered",
+          "to");
+  private final TextFamily.Counter selections =
+      new TextFamily.Counter(
+          "rollup_boost_selection_total",
+          "Comparisons of a valid builder block with L2's: the deciding policy (none, safety or a policy) and the winner",
+          "policy",
+          "winner");
   private final TextFamily.Gauge healthStatus =
       new TextFamily.Gauge(
           "rollup_boost_health_status", "Health reported on /healthz: 2 = 200, 1 = 206, 0 = 503");
@@ -127,12 +142,30 @@ public final class EngineMetrics {
         fallbacks.init(kind.reason());
       }
     }
-    fallbacks.init("dry_run");
+    for (String reason :
+        List.of(
+            "dry_run", "builder_degraded", "policy_gas_used", "policy_tx_count", "policy_value")) {
+      fallbacks.init(reason);
+    }
+    breakerTransitions.init("degraded");
+    breakerTransitions.init("trusted");
   }
 
   /** Exports {@code rollup_boost_execution_mode} (3 enabled, 2 dry_run, 1 disabled). */
   public void executionMode(java.util.function.IntSupplier mode) {
     executionMode.callback(mode::getAsInt);
+  }
+
+  public void breakerState(java.util.function.IntSupplier state) {
+    breakerState.callback(state::getAsInt);
+  }
+
+  public void breakerTransition(String to) {
+    breakerTransitions.inc(to);
+  }
+
+  public void selection(String policy, String winner) {
+    selections.inc(policy, winner);
   }
 
   public void healthStatus(java.util.function.IntSupplier status) {
@@ -154,7 +187,10 @@ public final class EngineMetrics {
         builderLaneDropped,
         rejectedRequests,
         builderBypass,
-        healthTransitions);
+        healthTransitions,
+        breakerState,
+        breakerTransitions,
+        selections);
   }
 
   /** Fallback counts by reason since start, for {@code /healthz/details}. */

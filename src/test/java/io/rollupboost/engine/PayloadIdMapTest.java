@@ -31,7 +31,7 @@ final class PayloadIdMapTest {
       };
 
   static PendingBuild build(String id) {
-    return new PendingBuild(CompletableFuture.completedFuture(id), null, "0xroot");
+    return new PendingBuild(CompletableFuture.completedFuture(id), null, "0xroot", null, null);
   }
 
   @Test

@@ -2,41 +2,131 @@ package io.rollupboost.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rollupboost.rpc.RawJson;
 import io.rollupboost.upstream.UpstreamId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+/** Selection and its policies on real Engine API payload JSON (fixtures/engine). */
 final class PayloadSelectorTest {
-  final PayloadSelector selector = new PayloadSelector();
-  final BuilderOutcome delivered =
-      BuilderOutcome.delivered(RawJson.of("{}"), JsonNodeFactory.instance.objectNode());
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static JsonNode fixture(String name) {
+    try (InputStream in =
+        PayloadSelectorTest.class.getResourceAsStream("/fixtures/engine/" + name)) {
+      return JSON.readTree(in);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static BuilderOutcome delivered(String fixture) {
+    return BuilderOutcome.delivered(RawJson.of("{}"), fixture(fixture));
+  }
+
+  final JsonNode l2 = fixture("l2-envelope.json");
+  final PayloadSelector none = PayloadSelector.builderIfValid();
+  final PayloadSelector all =
+      new PayloadSelector(
+          List.of(SelectionPolicy.GAS_USED, SelectionPolicy.TX_COUNT, SelectionPolicy.VALUE),
+          0.1,
+          0.5);
 
   @Test
-  void enabledPrefersTheValidatedBuilderBlock() {
-    assertThat(selector.select(ExecutionMode.ENABLED, true, delivered))
-        .isEqualTo(new Selection(UpstreamId.BUILDER, null, false));
+  void withoutPoliciesAValidBuilderBlockAlwaysWins() {
+    assertThat(
+            none.select(ExecutionMode.ENABLED, l2, delivered("builder-envelope-empty.json"), false))
+        .isEqualTo(new Selection(UpstreamId.BUILDER, null, false, null));
   }
 
   @Test
-  void dryRunReturnsL2AndCountsIt() {
-    assertThat(selector.select(ExecutionMode.DRY_RUN, true, delivered))
-        .isEqualTo(new Selection(UpstreamId.L2, "dry_run", true));
+  void fullerBuilderBlockPassesEveryPolicy() {
+    assertThat(
+            all.select(ExecutionMode.ENABLED, l2, delivered("builder-envelope-full.json"), false)
+                .source())
+        .isEqualTo(UpstreamId.BUILDER);
+  }
+
+  @Test
+  void gasUsedPolicyRejectsAnUnderfilledBlock() {
+    PayloadSelector gas = new PayloadSelector(List.of(SelectionPolicy.GAS_USED), 0.1, 0.5);
+
+    Selection s =
+        gas.select(ExecutionMode.ENABLED, l2, delivered("builder-envelope-empty.json"), false);
+
+    assertThat(s.source()).isEqualTo(UpstreamId.L2);
+    assertThat(s.reason()).isEqualTo("policy_gas_used");
+    assertThat(s.objection().detail()).contains("46875").contains("3000000");
+  }
+
+  @Test
+  void gasRatioBoundaryIsInclusiveForTheBuilder() {
+    ObjectNode exactlyTenPercent = fixture("builder-envelope-empty.json").deepCopy();
+    ((ObjectNode) exactlyTenPercent.get("executionPayload")).put("gasUsed", "0x493e0");
+    PayloadSelector gas = new PayloadSelector(List.of(SelectionPolicy.GAS_USED), 0.1, 0.5);
+
+    assertThat(gas.compare(exactlyTenPercent, l2)).isNull();
+  }
+
+  @Test
+  void txCountPolicyIgnoresDeposits() {
+    PayloadSelector txs = new PayloadSelector(List.of(SelectionPolicy.TX_COUNT), 0.1, 0.5);
+
+    assertThat(SelectionPolicy.nonDepositTransactions(l2.get("executionPayload"))).isEqualTo(4);
+    assertThat(txs.compare(fixture("builder-envelope-empty.json"), l2).policy())
+        .isEqualTo(SelectionPolicy.TX_COUNT);
+    assertThat(txs.compare(fixture("builder-envelope-full.json"), l2)).isNull();
+  }
+
+  @Test
+  void valuePolicyComparesBlockValue() {
+    PayloadSelector value = new PayloadSelector(List.of(SelectionPolicy.VALUE), 0.1, 0.5);
+
+    assertThat(value.compare(fixture("builder-envelope-empty.json"), l2).policy())
+        .isEqualTo(SelectionPolicy.VALUE);
+    assertThat(value.compare(fixture("builder-envelope-full.json"), l2)).isNull();
+  }
+
+  @Test
+  void dryRunAndDegradedReturnL2ButStillCompare() {
+    Selection dry =
+        all.select(ExecutionMode.DRY_RUN, l2, delivered("builder-envelope-empty.json"), false);
+    Selection degraded =
+        all.select(ExecutionMode.ENABLED, l2, delivered("builder-envelope-full.json"), true);
+
+    assertThat(dry)
+        .extracting(Selection::source, Selection::reason)
+        .containsExactly(UpstreamId.L2, "dry_run");
+    assertThat(dry.objection()).isNotNull();
+    assertThat(degraded)
+        .extracting(Selection::source, Selection::reason)
+        .containsExactly(UpstreamId.L2, "builder_degraded");
+    assertThat(degraded.objection()).isNull();
   }
 
   @Test
   void disabledAlwaysL2WithoutFallback() {
-    assertThat(selector.select(ExecutionMode.DISABLED, true, delivered))
-        .isEqualTo(new Selection(UpstreamId.L2, "mode_disabled", false));
+    assertThat(
+            none.select(ExecutionMode.DISABLED, l2, delivered("builder-envelope-full.json"), false))
+        .isEqualTo(new Selection(UpstreamId.L2, "mode_disabled", false, null));
   }
 
   @Test
   void builderBlockKeepsTheChainMovingWhenL2GetPayloadFailed() {
-    assertThat(selector.select(ExecutionMode.ENABLED, false, delivered).source())
+    assertThat(
+            all.select(ExecutionMode.ENABLED, null, delivered("builder-envelope-empty.json"), false)
+                .source())
         .isEqualTo(UpstreamId.BUILDER);
-    assertThat(selector.select(ExecutionMode.DRY_RUN, false, delivered).source())
+    assertThat(
+            none.select(ExecutionMode.DRY_RUN, null, delivered("builder-envelope-full.json"), false)
+                .source())
         .isEqualTo(UpstreamId.L2);
   }
 
@@ -46,7 +136,7 @@ final class PayloadSelectorTest {
       names = "DELIVERED",
       mode = EnumSource.Mode.EXCLUDE)
   void everyBuilderFailureFallsBackWithItsReason(BuilderOutcome.Kind kind) {
-    Selection s = selector.select(ExecutionMode.ENABLED, true, BuilderOutcome.failed(kind, "x"));
+    Selection s = none.select(ExecutionMode.ENABLED, l2, BuilderOutcome.failed(kind, "x"), false);
 
     assertThat(s.source()).isEqualTo(UpstreamId.L2);
     assertThat(s.reason()).isEqualTo(kind.reason()).matches("[a-z_]+");

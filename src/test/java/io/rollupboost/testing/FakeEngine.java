@@ -245,15 +245,17 @@ public final class FakeEngine implements AutoCloseable {
 
   /** A getPayloadV3-shaped envelope. */
   public static String envelope(String blockHash, long number, long gasUsed, int txCount) {
-    StringBuilder txs = new StringBuilder();
+    // Starts with the deposit the service tests force through their attributes, so envelopes
+    // pass the safety checks; builds on Fixtures.HEAD at the attributes' timestamp.
+    StringBuilder txs = new StringBuilder("\"" + Fixtures.DEPOSIT + "\"");
     for (int i = 0; i < txCount; i++) {
-      txs.append(i == 0 ? "" : ",")
+      txs.append(",")
           .append("\"0x02f8")
           .append(String.format(java.util.Locale.ROOT, "%04x", i))
           .append('"');
     }
-    return "{\"executionPayload\":{\"parentHash\":\"0x"
-        + "22".repeat(32)
+    return "{\"executionPayload\":{\"parentHash\":\""
+        + Fixtures.HEAD
         + "\",\"feeRecipient\":\"0x"
         + "42".repeat(20)
         + "\",\"stateRoot\":\"0x"

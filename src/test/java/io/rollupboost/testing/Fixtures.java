@@ -7,6 +7,9 @@ public final class Fixtures {
   public static final String L2_HASH = "0x" + "01".repeat(32);
   public static final String BUILDER_HASH = "0x" + "b0".repeat(32);
 
+  /** An OP deposit transaction (type 0x7e) that attributes force into the block. */
+  public static final String DEPOSIT = "0x7ef8f8a0de3d";
+
   /** A forkchoice state with every hash at {@link #HEAD}. */
   public static final String FCS =
       "{\"headBlockHash\":\""

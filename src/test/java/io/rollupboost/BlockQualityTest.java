@@ -1,0 +1,170 @@
+package io.rollupboost;
+
+import static io.rollupboost.testing.Fixtures.BUILDER_HASH;
+import static io.rollupboost.testing.Fixtures.FCS;
+import static io.rollupboost.testing.Fixtures.L2_HASH;
+import static io.rollupboost.testing.RpcClient.call;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import io.rollupboost.testing.FakeEngine;
+import io.rollupboost.testing.FakeEngine.Reply;
+import io.rollupboost.testing.Fixtures;
+import io.rollupboost.testing.RpcClient;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad-but-valid builder blocks (issue: the seed's last failure row): a service with the gasUsed and
+ * txCount policies and the default breaker (3 losses in 10, 3 wins to recover), between fake
+ * engines. The L2 client always builds a block with 20 user transactions.
+ */
+final class BlockQualityTest {
+  static final FakeEngine L2 = new FakeEngine("l2-q").start();
+  static final FakeEngine BUILDER = new FakeEngine("builder-q").start();
+  static DropwizardTestSupport<RollupBoostConfiguration> app;
+
+  /** Attributes forcing the deposit, with OP's gas limit. */
+  static final String ATTRS =
+      Fixtures.ATTRS_V3.replace(
+          "}", ",\"transactions\":[\"" + Fixtures.DEPOSIT + "\"],\"gasLimit\":\"0x1c9c380\"}");
+
+  final RpcClient rpc = new RpcClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    app =
+        new DropwizardTestSupport<>(
+            RollupBoostApplication.class,
+            ResourceHelpers.resourceFilePath("quality-config.yml"),
+            ConfigOverride.config("l2.url", L2::url),
+            ConfigOverride.config("builder.url", BUILDER::url));
+    app.before();
+  }
+
+  @AfterAll
+  static void stop() {
+    app.after();
+    L2.close();
+    BUILDER.close();
+  }
+
+  String app() {
+    return "http://127.0.0.1:" + app.getLocalPort() + "/";
+  }
+
+  String admin() {
+    return "http://127.0.0.1:" + app.getAdminPort();
+  }
+
+  @BeforeEach
+  void goodBuilder() {
+    L2.reset();
+    BUILDER.reset();
+    rpc.post(admin() + "/tasks/builder-breaker?action=reset", "", null);
+    L2.on("engine_getPayloadV3", Reply.result(FakeEngine.envelope(L2_HASH, 7, 2_000_000, 20)));
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
+    await().atMost(Duration.ofSeconds(5)).until(() -> healthz() == 200);
+  }
+
+  void builderReturns(String envelope) {
+    BUILDER.on("engine_getPayloadV3", Reply.result(envelope));
+  }
+
+  int healthz() {
+    return rpc.get(app() + "healthz").status();
+  }
+
+  String produce() {
+    String id =
+        rpc.post(app(), call(1, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + ATTRS + "]"))
+            .result()
+            .path("payloadId")
+            .asText();
+    JsonNode envelope =
+        rpc.post(app(), call(2, "engine_getPayloadV3", "[\"" + id + "\"]")).result();
+    return envelope.path("executionPayload").path("blockHash").asText();
+  }
+
+  JsonNode quality() {
+    return rpc.get(app() + "healthz/details").json().path("builder_quality");
+  }
+
+  @Test
+  void emptyBuilderBlocksLoseThenDegradeThenRecoverAutomatically() {
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 21_000, 0));
+
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(healthz()).as("two losses of three").isEqualTo(200);
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(healthz()).isEqualTo(206);
+    assertThat(quality().path("state").asText()).isEqualTo("degraded");
+    assertThat(quality().path("window").toString()).contains("gasUsed: builder used 21000 gas");
+
+    // Degraded: the builder path still runs as a dry run, the L2 block is returned.
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
+    long asked = BUILDER.count("engine_getPayloadV3");
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(BUILDER.count("engine_getPayloadV3")).isEqualTo(asked + 2);
+    assertThat(healthz()).isEqualTo(206);
+    assertThat(produce()).as("third winning comparison").isEqualTo(L2_HASH);
+
+    assertThat(healthz()).isEqualTo(200);
+    assertThat(quality().path("state").asText()).isEqualTo("trusted");
+    assertThat(produce()).isEqualTo(BUILDER_HASH);
+  }
+
+  @Test
+  void builderDroppingTheDepositIsNeverReturnedNorValidated() {
+    builderReturns(
+        FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21)
+            .replace("\"" + Fixtures.DEPOSIT + "\",", ""));
+
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(L2.count("engine_newPayloadV3"))
+        .as("unsafe blocks never reach the L2 client")
+        .isZero();
+    assertThat(rpc.get(admin() + "/prometheus").body())
+        .contains("rollup_boost_builder_fallbacks_total{reason=\"unsafe_block\"} 1");
+  }
+
+  @Test
+  void builderOnTheWrongParentIsNeverReturned() {
+    builderReturns(
+        FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21)
+            .replace(Fixtures.HEAD, "0x" + "cd".repeat(32)));
+
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(healthz()).as("three unsafe blocks degrade the builder").isEqualTo(206);
+    assertThat(quality().path("window").toString()).contains("wrong parent");
+  }
+
+  @Test
+  void withoutBlockProductionOnlyAnOperatorResetRestoresTrust() {
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 21_000, 0));
+    for (int i = 0; i < 3; i++) {
+      produce();
+    }
+    assertThat(healthz()).isEqualTo(206);
+
+    // A follower: three more good probe rounds, but nothing compares blocks.
+    int probes = BUILDER.probeCount();
+    await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.probeCount() >= probes + 3);
+    assertThat(healthz()).isEqualTo(206);
+
+    String reset = rpc.post(admin() + "/tasks/builder-breaker?action=reset", "", null).body();
+    assertThat(reset).contains("builder trusted again (was degraded)");
+    assertThat(healthz()).isEqualTo(200);
+  }
+}
