@@ -159,7 +159,7 @@ public final class HealthProbe implements Managed {
               Long.decode(block.path("number").asText("-1")),
               block.path("hash").asText(null),
               Long.decode(block.path("timestamp").asText("-1")));
-      metrics.head(client.id(), ageSeconds(head, clock.millis()), head.number());
+      metrics.head(client.id(), ageSeconds(head, clock.millis()), head.number(), head.timestamp());
       return new Sample(head, null, latency);
     } catch (UpstreamException e) {
       return new Sample(null, e.getMessage(), (System.nanoTime() - start) / 1_000_000);

@@ -65,6 +65,11 @@ public final class EngineMetrics {
           "Comparisons of a valid builder block with L2's: the deciding policy (none, safety or a policy) and the winner",
           "policy",
           "winner");
+  private final TextFamily.Gauge headTimestamp =
+      new TextFamily.Gauge(
+          "rollup_boost_head_timestamp_seconds",
+          "Timestamp of each upstream's latest block seen by a successful probe (time() minus this is its age even while probes fail)",
+          "upstream");
   private final TextFamily.Gauge healthStatus =
       new TextFamily.Gauge(
           "rollup_boost_health_status", "Health reported on /healthz: 2 = 200, 1 = 206, 0 = 503");
@@ -147,6 +152,36 @@ public final class EngineMetrics {
             "dry_run", "builder_degraded", "policy_gas_used", "policy_tx_count", "policy_value")) {
       fallbacks.init(reason);
     }
+    for (String component : List.of("l2", "builder")) {
+      for (String[] pair :
+          new String[][] {
+            {"unknown", "healthy"},
+            {"unknown", "unhealthy"},
+            {"healthy", "unhealthy"},
+            {"unhealthy", "healthy"}
+          }) {
+        healthTransitions.init(component, pair[0], pair[1]);
+      }
+    }
+    for (String from : List.of("healthy", "partial_content", "service_unavailable")) {
+      for (String to : List.of("healthy", "partial_content", "service_unavailable")) {
+        if (!from.equals(to)) {
+          healthTransitions.init("node", from, to);
+        }
+      }
+    }
+    for (String method :
+        List.of(
+            "engine_forkchoiceUpdatedV3",
+            "engine_getPayloadV3",
+            "engine_getPayloadV4",
+            "engine_getPayloadV5")) {
+      builderBypass.init(method);
+    }
+    for (String reason :
+        List.of("parse_error", "invalid_request", "too_large", "unauthorized", "unreadable")) {
+      rejectedRequests.init(reason);
+    }
     breakerTransitions.init("degraded");
     breakerTransitions.init("trusted");
   }
@@ -183,6 +218,7 @@ public final class EngineMetrics {
         upstreamErrors,
         headAge,
         headNumber,
+        headTimestamp,
         upstreamFailures,
         builderLaneDropped,
         rejectedRequests,
@@ -246,8 +282,9 @@ public final class EngineMetrics {
     healthTransitions.inc(component, from, to);
   }
 
-  public void head(UpstreamId upstream, double ageSeconds, long number) {
+  public void head(UpstreamId upstream, double ageSeconds, long number, long timestamp) {
     headAge.set(ageSeconds, upstream.label());
+    headTimestamp.set(timestamp, upstream.label());
     headNumber.set(number, upstream.label());
   }
 }
