@@ -16,6 +16,7 @@ import io.rollupboost.engine.ExecutionModeHolder;
 import io.rollupboost.health.ComponentHealthCheck;
 import io.rollupboost.health.HealthBoard;
 import io.rollupboost.health.HealthResource;
+import io.rollupboost.health.HealthzFilter;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.metrics.PrometheusExport;
 import io.rollupboost.rpc.JsonRpcCodec;
@@ -81,6 +82,10 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
                 config.getRpc().maxRequestSize().toBytes(),
                 metrics));
     environment.jersey().register(new HealthResource(board, modes, clock, metrics, breaker));
+    environment
+        .servlets()
+        .addFilter("healthz", new HealthzFilter(board))
+        .addMappingForUrlPatterns(null, false, "/healthz");
     environment
         .lifecycle()
         .addServerLifecycleListener(server -> server.setErrorHandler(new JsonRpcErrorHandler()));

@@ -8,7 +8,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,14 +35,6 @@ public final class HealthResource {
     this.modes = modes;
     this.clock = clock;
     this.metrics = metrics;
-  }
-
-  @GET
-  @Path("healthz")
-  @Produces(MediaType.TEXT_PLAIN)
-  public Response healthz() {
-    HealthStatus status = board.status();
-    return Response.status(status.httpCode()).entity(status.text()).build();
   }
 
   /** op-conductor's JSON mode ({@code rollup_boost_health}) plus everything an on-call needs. */
