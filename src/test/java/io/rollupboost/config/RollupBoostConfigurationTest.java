@@ -25,7 +25,7 @@ final class RollupBoostConfigurationTest {
           RollupBoostConfiguration.class,
           Validators.newValidator(),
           Jackson.newObjectMapper(),
-          "dw");
+          "cfgtest"); // not "dw": the shared test service leaves its dw.* overrides behind
 
   RollupBoostConfiguration load(Path file) throws Exception {
     return factory.build(new FileConfigurationSourceProvider(), file.toString());
