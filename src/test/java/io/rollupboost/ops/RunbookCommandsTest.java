@@ -8,7 +8,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.core.cli.CheckCommand;
 import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.jackson.Jackson;
@@ -40,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -108,7 +111,7 @@ final class RunbookCommandsTest {
   private static final Pattern JAR = Pattern.compile(".*rollup-boost\\.jar(\\.[a-z]+)?");
   private static final Pattern METRIC =
       Pattern.compile(
-          "(?<![\\w:])rollup_boost_[a-z0-9_]*(?:\\([a-z0-9_| ]+\\)[a-z0-9_]*)*(?![\\w:(])");
+          "(?<![\\w:])rollup_boost_[a-z0-9_]*(?:\\([a-z0-9_| ]+\\)[a-z0-9_]*)*(?![\\w:(*])");
   private static final Pattern DEBUG_METHOD = Pattern.compile("\\bdebug_[A-Za-z]+");
   private static final Pattern ALERT = Pattern.compile("\\bRollupBoost[A-Z][A-Za-z0-9]+\\b");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
@@ -117,13 +120,37 @@ final class RunbookCommandsTest {
   private static final Pattern FOR_LOOP =
       Pattern.compile("\\bfor\\s+([A-Za-z_][A-Za-z0-9_]*)\\s+in\\b");
   private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+\\.md)(?:#[^)]*)?\\)");
-  private static final Pattern REASON = Pattern.compile("reason=\\\\?\"?\\(?([a-z_][a-z_|]*)");
+  private static final Pattern REASON =
+      Pattern.compile("reason=\\\\?\"?\\(?([a-z_][a-z_|]*)(\u2026)?");
   private static final Pattern JSON_METHOD =
       Pattern.compile("\\\\?\"method\\\\?\"\\s*:\\s*\\\\?\"([A-Za-z0-9_]+)");
   private static final Pattern EXECUTION_MODE_PARAM =
       Pattern.compile("\\\\?\"execution_mode\\\\?\"\\s*:\\s*\\\\?\"([A-Za-z_-]+)");
 
   private static final RpcClient HTTP = new RpcClient();
+
+  /** An admin task the runbooks call: its read-only answer and its one parameter's check. */
+  record TaskSpec(String readOnlyAnswer, String parameter, Function<String, String> check) {}
+
+  private static final Map<String, TaskSpec> TASKS =
+      Map.of(
+          "execution-mode",
+          new TaskSpec(
+              "execution mode:",
+              "mode",
+              value -> {
+                try {
+                  ExecutionMode.parse(value);
+                  return "";
+                } catch (IllegalArgumentException e) {
+                  return e.getMessage();
+                }
+              }),
+          "builder-breaker",
+          new TaskSpec(
+              "builder quality:",
+              "action",
+              value -> value.equals("reset") ? "" : "builder-breaker knows only action=reset"));
 
   /** A fenced shell command (one simple command, substitutions analysed as their own). */
   record Command(Path doc, int line, String text, String expandable, List<String> words) {
@@ -172,6 +199,12 @@ final class RunbookCommandsTest {
     assertThat(runbookFiles()).hasSizeGreaterThanOrEqualTo(14);
     System.out.println(
         "RunbookCommandsTest: " + commands.size() + " shell commands in " + docs.size() + " docs");
+  }
+
+  @Test
+  void everyCommandIsWellFormed() {
+    // S = single quote, D = double quote, P = parenthesis, B = ${...}
+    assertThat(ShellCommands.UNBALANCED).isEmpty();
   }
 
   @Test
@@ -231,7 +264,7 @@ final class RunbookCommandsTest {
         String key = (isAdmin ? "admin " : "app ") + (post ? "POST " : "GET ") + pathAndQuery;
         String verdict =
             checked.computeIfAbsent(
-                key + " " + (post ? jsonMethods(command) : ""),
+                key + " " + (post ? command.text() : ""),
                 k ->
                     isAdmin
                         ? checkAdmin(admin, post, request, path, query, command)
@@ -324,25 +357,23 @@ final class RunbookCommandsTest {
       if (status != 405) {
         return "no task " + path + " on the admin port (GET answered " + status + ", not 405)";
       }
-      if (!path.equals("/tasks/execution-mode")) {
+      TaskSpec task = TASKS.get(path.substring("/tasks/".length()));
+      if (task == null) {
         return "";
       }
+      // Without its parameter the task only prints its state: safe on the shared service.
       RpcClient.Response read = HTTP.post(base + path, "", (String) null);
-      if (read.status() != 200 || !read.body().startsWith("execution mode:")) {
-        return "POST /tasks/execution-mode (read-only) answered "
-            + read.status()
-            + " "
-            + read.body();
+      if (read.status() != 200 || !read.body().startsWith(task.readOnlyAnswer())) {
+        return "POST " + path + " (read-only) answered " + read.status() + " " + read.body();
       }
-      for (String parameter : query.isEmpty() ? new String[0] : query.split("&")) {
+      for (String parameter : query.isEmpty() ? new String[0] : query.split("&", -1)) {
         String[] kv = parameter.split("=", 2);
-        if (!kv[0].equals("mode") || kv.length != 2) {
-          return "execution-mode task takes only ?mode=MODE, not " + parameter;
+        if (!kv[0].equals(task.parameter()) || kv.length != 2) {
+          return path + " takes only ?" + task.parameter() + "=…, not " + parameter;
         }
-        try {
-          ExecutionMode.parse(kv[1]);
-        } catch (IllegalArgumentException e) {
-          return e.getMessage();
+        String problem = task.check().apply(kv[1]);
+        if (!problem.isEmpty()) {
+          return problem;
         }
       }
       return "";
@@ -457,7 +488,8 @@ final class RunbookCommandsTest {
       String usage = help.split("\\R\\s*\\R", 2)[0].replaceFirst("usage:\\s*java -jar \\S+", "");
       Map<String, Boolean> flags = new HashMap<>();
       Matcher flag =
-          Pattern.compile("(?<![\\w-])(--?[a-zA-Z][a-z0-9-]*)(?: ([A-Z][A-Z0-9_]*))?").matcher(usage);
+          Pattern.compile("(?<![\\w-])(--?[a-zA-Z][a-z0-9-]*)(?: ([A-Z][A-Z0-9_]*))?")
+              .matcher(usage);
       while (flag.find()) {
         flags.put(flag.group(1), flag.group(2) != null);
       }
@@ -568,6 +600,9 @@ final class RunbookCommandsTest {
     RollupBoostApplication application = new RollupBoostApplication();
     Bootstrap<RollupBoostConfiguration> bootstrap = new Bootstrap<>(application);
     application.initialize(bootstrap);
+    // What Application.run adds before parsing (addDefaultCommands).
+    bootstrap.addCommand(new ServerCommand<>(application));
+    bootstrap.addCommand(new CheckCommand<>(application));
     Optional<Throwable> failure =
         new Cli(new JarLocation(RollupBoostApplication.class), bootstrap, out, err).run(args);
     assertThat(failure).as("%s: %s", List.of(args), err.toString(StandardCharsets.UTF_8)).isEmpty();
@@ -626,8 +661,13 @@ final class RunbookCommandsTest {
       }
       Matcher r = REASON.matcher(doc.text());
       while (r.find()) {
-        for (String reason : r.group(1).split("\\|")) {
-          if (!labelValues.contains(reason)) {
+        for (String reason : r.group(1).split("\\|", -1)) {
+          // reason=policy_… names a family: some real value must start with it.
+          boolean known =
+              r.group(2) == null
+                  ? labelValues.contains(reason)
+                  : labelValues.stream().anyMatch(v -> v.startsWith(reason));
+          if (!known) {
             problems.add(doc.path() + ": reason=" + reason + " is not a real label value");
           }
         }
@@ -644,10 +684,12 @@ final class RunbookCommandsTest {
       return List.of(pattern);
     }
     List<String> out = new ArrayList<>();
-    for (String alternative : group.group(1).split("\\|")) {
+    for (String alternative : group.group(1).split("\\|", -1)) {
       out.addAll(
           expand(
-              pattern.substring(0, group.start()) + alternative + pattern.substring(group.end())));
+              pattern.substring(0, group.start())
+                  + alternative.strip()
+                  + pattern.substring(group.end())));
     }
     return out;
   }
@@ -747,7 +789,7 @@ final class RunbookCommandsTest {
       assertThat(env).as("env file sets %s", required.group(1)).containsKey(required.group(1));
     }
     String hex = "0x" + "ab".repeat(32) + "\n";
-    for (String key : env.keySet()) {
+    for (String key : List.copyOf(env.keySet())) {
       if (key.endsWith("_JWT_SECRET_FILE")) {
         Path file = dir.resolve(key.toLowerCase(Locale.ROOT) + ".hex");
         Files.writeString(file, hex, StandardCharsets.UTF_8);
@@ -849,6 +891,10 @@ final class RunbookCommandsTest {
    */
   static final class ShellCommands {
     private ShellCommands() {}
+
+    /** Logical lines whose quotes, parentheses or braces do not close (a broken command). */
+    static final List<String> UNBALANCED =
+        java.util.Collections.synchronizedList(new ArrayList<>());
 
     static List<Command> extract(Path doc, String markdown) {
       List<Command> out = new ArrayList<>();
@@ -1010,6 +1056,9 @@ final class RunbookCommandsTest {
         }
         i++;
       }
+      if (!stack.isEmpty()) {
+        UNBALANCED.add(doc + ":" + line + ": unterminated " + stack.peek() + " in: " + text);
+      }
       emit(doc, line, piece.toString(), expandable.toString(), out);
       for (String group : inner) {
         split(doc, line, group, out);
@@ -1026,7 +1075,9 @@ final class RunbookCommandsTest {
       while (!words.isEmpty() && KEYWORDS.contains(words.get(0))) {
         words = words.subList(1, words.size());
       }
-      if (words.isEmpty() || CLOSERS.contains(words.get(0)) || words.get(0).endsWith("()")) {
+      if (words.isEmpty()
+          || CLOSERS.contains(words.get(0))
+          || words.get(0).matches("[A-Za-z_][A-Za-z0-9_-]*\\(\\)")) {
         return;
       }
       out.add(new Command(doc, line, piece.strip(), expandable, List.copyOf(words)));
@@ -1085,7 +1136,7 @@ final class RunbookCommandsTest {
         .extracting(Command::text)
         .containsExactly(
             "for i in $()",
-            "[ \"$()\" = 200 ]",
+            "do [ \"$()\" = 200 ]",
             "break",
             "seq 3",
             "curl -s -w '%{http_code}' \"$RB/healthz\"");
@@ -1108,5 +1159,4 @@ final class RunbookCommandsTest {
             "2>&1");
     assertThat(out).extracting(Command::text).contains("cat \"$F\"");
   }
-
 }
