@@ -48,7 +48,9 @@ public final class HealthResource {
     out.put("status", status.httpCode());
     out.put("since", board.statusSince().toString());
     out.put("execution_mode", modes.get().wire());
-    out.put("builder_bypassed", !board.builderUsable());
+    out.put(
+        "builder_bypassed",
+        modes.get() == io.rollupboost.engine.ExecutionMode.DISABLED || !board.builderUsable());
     out.put("first_probe_done", board.probed());
     Map<String, Object> components = new LinkedHashMap<>();
     long nowMillis = clock.millis();
