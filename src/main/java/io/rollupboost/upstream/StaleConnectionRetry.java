@@ -9,15 +9,19 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.util.TimeValue;
 
 /**
- * Retries a call exactly once when a pooled keep-alive connection turned out to be closed by the
- * peer before it answered (typical after an upstream restart). Nothing else is retried: whether to
- * repeat an engine call is a policy decision, not a transport one.
+ * Retries a call when a pooled keep-alive connection turned out to be closed by the peer before it
+ * answered (typical after an upstream restart, when every idle connection in the pool is dead; each
+ * failed one is discarded). At most {@link #MAX_STALE_RETRIES} times, always within the caller's
+ * deadline. Nothing else is retried: whether to repeat an engine call is a policy decision, not a
+ * transport one.
  */
 public final class StaleConnectionRetry implements HttpRequestRetryStrategy {
+  public static final int MAX_STALE_RETRIES = 4;
+
   @Override
   public boolean retryRequest(
       HttpRequest request, IOException exception, int execCount, HttpContext context) {
-    return execCount <= 1 && exception instanceof NoHttpResponseException;
+    return execCount <= MAX_STALE_RETRIES && exception instanceof NoHttpResponseException;
   }
 
   @Override
