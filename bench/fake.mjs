@@ -1,0 +1,56 @@
+// Fake Engine API upstream: canned JSON-RPC answers on loopback, keep-alive, no JWT check.
+// usage: node fake.mjs PORT [--hang]   (--hang: accept connections, read requests, never answer)
+import http from 'node:http';
+
+const port = Number(process.argv[2] || 0);
+const hang = process.argv.includes('--hang');
+const HEAD = '0x' + 'ab'.repeat(32);     // head the driver builds on
+const DEPOSIT = '0x7ef8f8a0de3d';       // deposit the driver forces through its attributes
+const TS = '0x6650f0a1';                // attributes timestamp the driver sends
+
+const status = `{"status":"VALID","latestValidHash":"0x${'aa'.repeat(32)}","validationError":null}`;
+const envelope = '{"executionPayload":{"parentHash":"' + HEAD + '","feeRecipient":"0x' + '42'.repeat(20) +
+  '","stateRoot":"0x' + '33'.repeat(32) + '","receiptsRoot":"0x' + '44'.repeat(32) +
+  '","logsBloom":"0x' + '00'.repeat(256) + '","prevRandao":"0x' + '55'.repeat(32) +
+  '","blockNumber":"0x1","gasLimit":"0x1c9c380","gasUsed":"0x5208","timestamp":"' + TS +
+  '","extraData":"0x","baseFeePerGas":"0x3b9aca00","blockHash":"0x' + '11'.repeat(32) +
+  '","transactions":["' + DEPOSIT + '","0x02f80001"],"withdrawals":[],"blobGasUsed":"0x0","excessBlobGas":"0x0"},' +
+  '"blockValue":"0x10","blobsBundle":{"commitments":[],"proofs":[],"blobs":[]},"shouldOverrideBuilder":false}';
+const caps = '["engine_forkchoiceUpdatedV3","engine_getPayloadV3","engine_newPayloadV3","engine_getPayloadV4","engine_newPayloadV4"]';
+
+function result(method, params) {
+  switch (method) {
+    case 'engine_forkchoiceUpdatedV3': {
+      const attrs = params && params[1];
+      return `{"payloadStatus":${status},"payloadId":${attrs ? '"0x0000000000000001"' : 'null'}}`;
+    }
+    case 'engine_newPayloadV3': case 'engine_newPayloadV4': return status;
+    case 'engine_getPayloadV3': case 'engine_getPayloadV4': return envelope;
+    case 'engine_exchangeCapabilities': return caps;
+    case 'eth_getBlockByNumber':
+      return `{"number":"0x1","hash":"0x${'77'.repeat(32)}","timestamp":"0x${Math.floor(Date.now() / 1000).toString(16)}"}`;
+    case 'eth_chainId': return '"0x385"';
+    default: return '"0x1"';
+  }
+}
+
+function answer(req) {
+  if (Array.isArray(req)) return '[' + req.map(answer).join(',') + ']';
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(req.id ?? null)},"result":${result(req.method, req.params)}}`;
+}
+
+const server = http.createServer({ keepAliveTimeout: 120000 }, (rq, rs) => {
+  const chunks = [];
+  rq.on('data', (c) => chunks.push(c));
+  rq.on('end', () => {
+    if (hang) return; // never answer
+    let out;
+    try { out = answer(JSON.parse(Buffer.concat(chunks).toString('utf8'))); }
+    catch { out = '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}'; }
+    rs.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+    rs.end(out);
+  });
+});
+server.headersTimeout = 0; server.requestTimeout = 0;
+server.listen(port, '127.0.0.1', () => console.log(`fake ${hang ? 'hang ' : ''}listening ${server.address().port}`));
+process.on('SIGTERM', () => process.exit(0));
