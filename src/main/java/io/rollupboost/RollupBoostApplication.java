@@ -9,6 +9,7 @@ import io.rollupboost.admin.AdminWiring;
 import io.rollupboost.admin.BuilderBreakerTask;
 import io.rollupboost.cli.ExecutionModeCommand;
 import io.rollupboost.cli.HaCommand;
+import io.rollupboost.cli.SuppressForbidden;
 import io.rollupboost.engine.BuilderQualityBreaker;
 import io.rollupboost.engine.EngineMultiplexer;
 import io.rollupboost.engine.EngineMultiplexerFactory;
@@ -28,8 +29,27 @@ import java.time.Clock;
 /** rollup-boost: the Engine API multiplexer between op-node, its L2 client and a builder. */
 public final class RollupBoostApplication extends Application<RollupBoostConfiguration> {
 
+  private String[] arguments = new String[0];
+
   public static void main(String[] args) throws Exception {
     new RollupBoostApplication().run(args);
+  }
+
+  @Override
+  public void run(String... args) throws Exception {
+    arguments = args.clone();
+    super.run(args);
+  }
+
+  /** Scripts act on {@code ha}'s exit code, so its usage errors must not look like a verdict. */
+  static int fatalExitCode(String[] args) {
+    return args.length > 0 && "ha".equals(args[0]) ? HaCommand.USAGE_ERROR : 1;
+  }
+
+  @Override
+  @SuppressForbidden(reason = "the exit code is the CLI's contract")
+  protected void onFatalError(Throwable t) {
+    System.exit(fatalExitCode(arguments));
   }
 
   @Override

@@ -29,7 +29,7 @@ import net.sourceforge.argparse4j.inf.Subparser;
  * for a usage or inventory error).
  */
 public final class HaCommand extends Command {
-  static final int USAGE_ERROR = 4;
+  public static final int USAGE_ERROR = 4;
 
   public HaCommand() {
     super("ha", "Rank the cluster's sequencers as leadership candidates");
