@@ -49,10 +49,6 @@ public final class BuilderLane {
     return call.result;
   }
 
-  public int queued() {
-    return worker.getQueue().size();
-  }
-
   /** Makes room for a new call by failing the oldest queued one. */
   public static RejectedExecutionHandler dropOldest(EngineMetrics metrics) {
     return (runnable, executor) -> {

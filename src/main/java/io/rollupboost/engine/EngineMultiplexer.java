@@ -620,9 +620,4 @@ public final class EngineMultiplexer {
       super(message);
     }
   }
-
-  /** For tests and diagnostics: the payload-id map's current size. */
-  int rememberedPayloads() {
-    return payloadIds.size();
-  }
 }

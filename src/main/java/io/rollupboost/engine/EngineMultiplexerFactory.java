@@ -119,13 +119,4 @@ public final class EngineMultiplexerFactory {
         probe.maxUnsafeIntervalJava(),
         probe.maxBuilderLag());
   }
-
-  /** The L2 client built by {@link #build}; the health probe uses the same clients. */
-  public HttpEngineClient l2() {
-    return l2;
-  }
-
-  public HttpEngineClient builder() {
-    return builder;
-  }
 }

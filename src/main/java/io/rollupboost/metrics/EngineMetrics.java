@@ -234,11 +234,6 @@ public final class EngineMetrics {
     return fallbacks.snapshot();
   }
 
-  /** The current value of a counter series, for the admin views. */
-  public double fallbackCount(String reason) {
-    return fallbacks.get(reason);
-  }
-
   public static String methodLabel(String method) {
     return KNOWN_METHODS.contains(method) ? method : "other";
   }

@@ -101,11 +101,6 @@ abstract class TextFamily {
       return out;
     }
 
-    double get(String... labelValues) {
-      DoubleAdder v = values.get(key(labelValues));
-      return v == null ? 0 : v.sum();
-    }
-
     @Override
     void writeSamples(StringBuilder out) {
       values.forEach(

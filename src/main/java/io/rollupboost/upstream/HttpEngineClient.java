@@ -68,10 +68,6 @@ public final class HttpEngineClient {
     return id;
   }
 
-  public Duration timeout() {
-    return timeout;
-  }
-
   /** Calls {@code method} within this upstream's configured timeout. */
   public UpstreamReply call(String method, RawJson params) throws UpstreamException {
     return call(method, params, timeout.toNanos());

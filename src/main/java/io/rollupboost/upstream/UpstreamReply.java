@@ -20,18 +20,6 @@ public record UpstreamReply(RpcOutcome outcome) {
     return outcome.result();
   }
 
-  /** The upstream's error code, or 0 when this is a result. */
-  public int errorCode() {
-    if (!isError()) {
-      return 0;
-    }
-    try {
-      return JsonRpcCodec.MAPPER.readTree(outcome.error().bytes()).path("code").asInt();
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
   /** A short description of an error reply for logs. */
   public String errorSummary() {
     if (!isError()) {
