@@ -46,22 +46,7 @@ public final class DebugServlet extends HttpServlet {
           JsonRpcCodec.response(
               RawJson.NULL, RpcOutcome.error(JsonRpcError.REQUEST_TOO_LARGE, "request too large"));
     } else {
-      JsonRpcCodec.Body parsed = codec.parse(body);
-      if (parsed.topLevelError() != null) {
-        out = JsonRpcCodec.response(RawJson.NULL, parsed.topLevelError());
-      } else {
-        List<byte[]> responses = new ArrayList<>();
-        for (JsonRpcRequest call : parsed.calls()) {
-          RpcOutcome outcome = call.invalid() != null ? call.invalid() : handle(call);
-          if (!call.isNotification()) {
-            responses.add(JsonRpcCodec.response(call.id(), outcome));
-          }
-        }
-        out =
-            parsed.batch()
-                ? JsonRpcCodec.batchResponse(responses)
-                : responses.isEmpty() ? null : responses.get(0);
-      }
+      out = JsonRpcCodec.answer(codec.parse(body), this::handle);
     }
     if (out == null) {
       response.setStatus(HttpServletResponse.SC_NO_CONTENT);

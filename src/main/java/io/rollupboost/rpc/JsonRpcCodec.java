@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads JSON-RPC 2.0 bodies (single or batch) and writes responses. Only {@code jsonrpc}, {@code
@@ -170,6 +171,31 @@ public final class JsonRpcCodec {
       return RawJson.NULL;
     }
     return RawJson.wrap(MAPPER.writeValueAsBytes(MAPPER.readTree(p)));
+  }
+
+  /**
+   * The whole answer to a parsed body: the top-level error, or one response per call in order
+   * (invalid calls get their error, notifications nothing). Null when there is nothing to send.
+   */
+  public static byte[] answer(Body body, Function<JsonRpcRequest, RpcOutcome> handler) {
+    if (body.topLevelError() != null) {
+      return response(RawJson.NULL, body.topLevelError());
+    }
+    List<byte[]> responses = new ArrayList<>(body.calls().size());
+    for (JsonRpcRequest call : body.calls()) {
+      if (call.invalid() != null) {
+        responses.add(response(call.id(), call.invalid()));
+      } else {
+        RpcOutcome outcome = handler.apply(call);
+        if (!call.isNotification()) {
+          responses.add(response(call.id(), outcome));
+        }
+      }
+    }
+    if (responses.isEmpty()) {
+      return null;
+    }
+    return body.batch() ? batchResponse(responses) : responses.get(0);
   }
 
   /** A complete response object for one call. */

@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,24 +90,13 @@ public final class JsonRpcResource {
           JsonRpcCodec.response(
               id, RpcOutcome.error(JsonRpcError.UNAUTHORIZED, "unauthorized: " + authProblem)));
     }
-    List<byte[]> responses = new ArrayList<>(parsed.calls().size());
     for (JsonRpcRequest call : parsed.calls()) {
-      RpcOutcome outcome;
       if (call.invalid() != null) {
         metrics.rejected("invalid_request");
-        outcome = call.invalid();
-      } else {
-        outcome = multiplexer.handle(call);
-      }
-      if (!call.isNotification() || call.invalid() != null) {
-        responses.add(JsonRpcCodec.response(call.id(), outcome));
       }
     }
-    if (responses.isEmpty()) {
-      return Response.noContent().build();
-    }
-    byte[] out = parsed.batch() ? JsonRpcCodec.batchResponse(responses) : responses.get(0);
-    return reply(Response.Status.OK, out);
+    byte[] out = JsonRpcCodec.answer(parsed, multiplexer::handle);
+    return out == null ? Response.noContent().build() : reply(Response.Status.OK, out);
   }
 
   /** Null when the calls may proceed; otherwise why the engine calls among them are refused. */
