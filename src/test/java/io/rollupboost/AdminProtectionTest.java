@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import io.rollupboost.testing.FakeEngine;
 import io.rollupboost.testing.RpcClient;
+import io.rollupboost.testing.TestService;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -37,14 +37,12 @@ final class AdminProtectionTest {
   static void start() throws Exception {
     Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
     app =
-        new DropwizardTestSupport<>(
-            RollupBoostApplication.class,
-            ResourceHelpers.resourceFilePath("test-config.yml"),
-            ConfigOverride.config("l2.url", L2::url),
-            ConfigOverride.config("builder.url", BUILDER::url),
+        TestService.start(
+            "test-config.yml",
+            L2,
+            BUILDER,
             ConfigOverride.config("admin.tokenFile", dir.resolve("admin.token").toString()),
             ConfigOverride.config("admin.stateFile", dir.resolve("mode.state").toString()));
-    app.before();
   }
 
   @AfterAll

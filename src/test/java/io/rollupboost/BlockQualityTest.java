@@ -8,13 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import io.rollupboost.testing.FakeEngine;
 import io.rollupboost.testing.FakeEngine.Reply;
 import io.rollupboost.testing.Fixtures;
 import io.rollupboost.testing.RpcClient;
+import io.rollupboost.testing.TestService;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,13 +39,7 @@ final class BlockQualityTest {
 
   @BeforeAll
   static void start() throws Exception {
-    app =
-        new DropwizardTestSupport<>(
-            RollupBoostApplication.class,
-            ResourceHelpers.resourceFilePath("quality-config.yml"),
-            ConfigOverride.config("l2.url", L2::url),
-            ConfigOverride.config("builder.url", BUILDER::url));
-    app.before();
+    app = TestService.start("quality-config.yml", L2, BUILDER);
   }
 
   @AfterAll

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
-import io.rollupboost.RollupBoostApplication;
 import io.rollupboost.RollupBoostConfiguration;
 import io.rollupboost.testing.FakeEngine;
 import io.rollupboost.testing.RpcClient;
@@ -44,14 +41,7 @@ final class HaCommandTest {
 
   static DropwizardTestSupport<RollupBoostConfiguration> service(FakeEngine l2, FakeEngine builder)
       throws Exception {
-    DropwizardTestSupport<RollupBoostConfiguration> app =
-        new DropwizardTestSupport<>(
-            RollupBoostApplication.class,
-            ResourceHelpers.resourceFilePath("test-config.yml"),
-            ConfigOverride.config("l2.url", l2::url),
-            ConfigOverride.config("builder.url", builder::url));
-    app.before();
-    return app;
+    return TestService.start("test-config.yml", l2, builder);
   }
 
   @BeforeAll

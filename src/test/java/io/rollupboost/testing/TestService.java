@@ -18,18 +18,33 @@ public final class TestService {
   private TestService() {}
 
   private static DropwizardTestSupport<RollupBoostConfiguration> start() {
-    DropwizardTestSupport<RollupBoostConfiguration> app =
-        new DropwizardTestSupport<>(
-            RollupBoostApplication.class,
-            ResourceHelpers.resourceFilePath("test-config.yml"),
-            ConfigOverride.config("l2.url", L2::url),
-            ConfigOverride.config("builder.url", BUILDER::url));
+    DropwizardTestSupport<RollupBoostConfiguration> app;
     try {
-      app.before();
+      app = start("test-config.yml", L2, BUILDER);
     } catch (Exception e) {
       throw new IllegalStateException("test service did not start", e);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(app::after));
+    return app;
+  }
+
+  /**
+   * Starts another service from a test YAML between two fake engines, with extra overrides; the
+   * caller stops it with {@code after()}.
+   */
+  public static DropwizardTestSupport<RollupBoostConfiguration> start(
+      String configResource, FakeEngine l2, FakeEngine builder, ConfigOverride... extra)
+      throws Exception {
+    ConfigOverride[] overrides = new ConfigOverride[extra.length + 2];
+    overrides[0] = ConfigOverride.config("l2.url", l2::url);
+    overrides[1] = ConfigOverride.config("builder.url", builder::url);
+    System.arraycopy(extra, 0, overrides, 2, extra.length);
+    DropwizardTestSupport<RollupBoostConfiguration> app =
+        new DropwizardTestSupport<>(
+            RollupBoostApplication.class,
+            ResourceHelpers.resourceFilePath(configResource),
+            overrides);
+    app.before();
     return app;
   }
 
