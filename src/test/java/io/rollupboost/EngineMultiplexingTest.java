@@ -137,13 +137,7 @@ final class EngineMultiplexingTest {
   }
 
   double metric(String series) {
-    String scrape = rpc.get(admin() + "/prometheus").body();
-    for (String line : scrape.split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).strip());
-      }
-    }
-    return 0;
+    return rpc.metric(admin(), series);
   }
 
   static String blockHash(JsonNode envelope) {

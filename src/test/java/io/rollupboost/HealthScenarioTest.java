@@ -98,14 +98,9 @@ final class HealthScenarioTest {
   }
 
   double builderDegradations() {
-    String series =
-        "rollup_boost_health_transitions_total{component=\"builder\",from=\"healthy\",to=\"unhealthy\"} ";
-    for (String line : rpc.get(TestService.admin() + "/prometheus").body().split("\n")) {
-      if (line.startsWith(series)) {
-        return Double.parseDouble(line.substring(series.length()));
-      }
-    }
-    return 0;
+    return rpc.metric(
+        TestService.admin(),
+        "rollup_boost_health_transitions_total{component=\"builder\",from=\"healthy\",to=\"unhealthy\"}");
   }
 
   String details() {

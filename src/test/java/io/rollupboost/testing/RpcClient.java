@@ -75,6 +75,16 @@ public final class RpcClient {
     }
   }
 
+  /** The value of one series (name with labels) in a Prometheus scrape, 0 when absent. */
+  public double metric(String adminUrl, String series) {
+    for (String line : get(adminUrl + "/prometheus").body().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).strip());
+      }
+    }
+    return 0;
+  }
+
   public static String call(Object id, String method, String params) {
     return "{\"jsonrpc\":\"2.0\",\"id\":"
         + id
