@@ -22,7 +22,7 @@ import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.metrics.PrometheusExport;
 import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.JsonRpcErrorHandler;
-import io.rollupboost.rpc.JsonRpcResource;
+import io.rollupboost.rpc.JsonRpcFilter;
 import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
 
@@ -93,14 +93,16 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
         .manage(engines.probe(environment, config.getProbe(), board, clock, metrics));
 
     environment
-        .jersey()
-        .register(
-            new JsonRpcResource(
+        .servlets()
+        .addFilter(
+            "json-rpc",
+            new JsonRpcFilter(
                 new JsonRpcCodec(config.getRpc().maxBatchSize()),
                 multiplexer,
                 config.getRpc().inboundJwt(clock),
                 config.getRpc().maxRequestSize().toBytes(),
-                metrics));
+                metrics))
+        .addMappingForUrlPatterns(null, false, "/*");
     environment.jersey().register(new HealthResource(board, modes, clock, metrics, breaker));
     environment
         .servlets()
