@@ -7,6 +7,7 @@ import io.rollupboost.config.UpstreamFactory;
 import io.rollupboost.health.HealthBoard;
 import io.rollupboost.health.HealthProbe;
 import io.rollupboost.metrics.EngineMetrics;
+import io.rollupboost.upstream.DeadlineWatchdog;
 import io.rollupboost.upstream.HttpEngineClient;
 import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
@@ -46,8 +47,8 @@ public final class EngineMultiplexerFactory {
       EngineEvents events,
       PayloadSelector selector,
       BuilderQualityBreaker breaker) {
-    ScheduledExecutorService deadlines =
-        environment.lifecycle().scheduledExecutorService("upstream-deadline").threads(1).build();
+    DeadlineWatchdog deadlines = new DeadlineWatchdog("upstream-deadline");
+    environment.lifecycle().manage(deadlines);
     l2 = l2Config.build(environment, UpstreamId.L2, clock, deadlines, metrics);
     builder = builderConfig.build(environment, UpstreamId.BUILDER, clock, deadlines, metrics);
     ExecutorService fanout =

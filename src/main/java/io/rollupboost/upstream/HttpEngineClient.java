@@ -14,25 +14,24 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.pool.PoolStats;
 
 /**
- * JSON-RPC over HTTP to one upstream engine, with a fresh Engine API JWT per call and a hard
- * whole-request deadline: a scheduled cancel aborts the exchange when the deadline passes, so a
- * peer that trickles bytes cannot hold a caller past it.
+ * JSON-RPC over HTTP to one upstream engine, with an Engine API JWT of the current second and a
+ * hard whole-request deadline: the {@link DeadlineWatchdog} aborts the exchange when the deadline
+ * passes, so a peer that trickles bytes cannot hold a caller past it.
  */
 public final class HttpEngineClient {
   private final UpstreamId id;
@@ -41,7 +40,8 @@ public final class HttpEngineClient {
   private final Duration timeout;
   private final long maxResponseBytes;
   private final CloseableHttpClient http;
-  private final ScheduledExecutorService deadlines;
+  private final PoolingHttpClientConnectionManager pool;
+  private final DeadlineWatchdog deadlines;
   private final EngineMetrics metrics;
   private final AtomicLong nextId = new AtomicLong();
 
@@ -52,7 +52,8 @@ public final class HttpEngineClient {
       Duration timeout,
       long maxResponseBytes,
       CloseableHttpClient http,
-      ScheduledExecutorService deadlines,
+      PoolingHttpClientConnectionManager pool,
+      DeadlineWatchdog deadlines,
       EngineMetrics metrics) {
     this.id = id;
     this.url = url;
@@ -60,12 +61,18 @@ public final class HttpEngineClient {
     this.timeout = timeout;
     this.maxResponseBytes = maxResponseBytes;
     this.http = http;
+    this.pool = pool;
     this.deadlines = deadlines;
     this.metrics = metrics;
   }
 
   public UpstreamId id() {
     return id;
+  }
+
+  /** Pooled connections: leased to calls in flight, and idle ones kept for reuse. */
+  public PoolStats connections() {
+    return pool.getTotalStats();
   }
 
   /** Calls {@code method} within this upstream's configured timeout. */
@@ -92,24 +99,16 @@ public final class HttpEngineClient {
       if (jwt != null) {
         post.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + jwt.mint());
       }
-      AtomicBoolean expired = new AtomicBoolean();
-      ScheduledFuture<?> guard =
-          deadlines.schedule(
-              () -> {
-                expired.set(true);
-                post.cancel();
-              },
-              budget,
-              TimeUnit.NANOSECONDS);
+      DeadlineWatchdog.Guard guard = deadlines.watch(start + budget, post);
       try {
         byte[] body = http.execute(post, this::readBody);
         return UpstreamReply.parse(body, callId);
       } catch (IllegalArgumentException e) {
         failure = fail(method, UpstreamException.Kind.BAD_RESPONSE, e.getMessage());
       } catch (IOException | RuntimeException e) {
-        failure = classify(method, e, expired.get(), budget);
+        failure = classify(method, e, guard.expired(), budget);
       } finally {
-        guard.cancel(false);
+        guard.close();
       }
       throw failure;
     } finally {
