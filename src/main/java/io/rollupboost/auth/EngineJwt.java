@@ -27,14 +27,31 @@ public final class EngineJwt {
   private final SecretKeySpec key;
   private final Clock clock;
 
+  /** The token of the current second: HS256 is deterministic, so it equals a freshly minted one. */
+  private volatile Minted current = new Minted(Long.MIN_VALUE, "");
+
+  private record Minted(long iat, String token) {}
+
   public EngineJwt(JwtSecret secret, Clock clock) {
     this.key = new SecretKeySpec(secret.key(), "HmacSHA256");
     this.clock = clock;
   }
 
-  /** A fresh token with {@code iat} = now. */
+  /**
+   * A token with {@code iat} = now (this second). Tokens are signed once per second: within a
+   * second every fresh token would be byte-for-byte the same.
+   */
   public String mint() {
     long iat = clock.instant().getEpochSecond();
+    Minted minted = current;
+    if (minted.iat() != iat) {
+      minted = new Minted(iat, token(iat));
+      current = minted;
+    }
+    return minted.token();
+  }
+
+  private String token(long iat) {
     String claims = B64.encodeToString(("{\"iat\":" + iat + "}").getBytes(StandardCharsets.UTF_8));
     String signingInput = HEADER + "." + claims;
     return signingInput + "." + B64.encodeToString(sign(signingInput));

@@ -34,6 +34,43 @@ final class EngineJwtTest {
     assertThat(jwt(1_700_000_000L).mint()).isEqualTo(VECTOR);
   }
 
+  @Test
+  void aTokenReusedWithinItsSecondIsRenewedWhenTheSecondChanges() {
+    MutableClock clock = new MutableClock(Instant.ofEpochSecond(1_700_000_000L));
+    EngineJwt jwt = new EngineJwt(JwtSecret.parse(HEX, "test"), clock);
+    assertThat(jwt.mint()).isEqualTo(VECTOR);
+    clock.now = Instant.ofEpochSecond(1_700_000_000L, 999_000_000L);
+    assertThat(jwt.mint()).isEqualTo(VECTOR);
+    clock.now = Instant.ofEpochSecond(1_700_000_001L);
+    String next = jwt.mint();
+    assertThat(next).isNotEqualTo(VECTOR).isEqualTo(jwt(1_700_000_001L).mint());
+    assertThat(jwt(1_700_000_001L).verify("Bearer " + next)).isNull();
+  }
+
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(longs = {1_700_000_000L, 1_700_000_060L, 1_699_999_940L})
   void acceptsTokensWithinSixtySeconds(long now) {
