@@ -1,9 +1,10 @@
 // Fake Engine API upstream: canned JSON-RPC answers on loopback, keep-alive, no JWT check.
 // usage: node fake.mjs PORT [--hang]   (--hang: accept connections, read requests, never answer)
+// SIGUSR1 switches a running fake to hanging, SIGUSR2 back to answering.
 import http from 'node:http';
 
 const port = Number(process.argv[2] || 0);
-const hang = process.argv.includes('--hang');
+let hang = process.argv.includes('--hang');
 const HEAD = '0x' + 'ab'.repeat(32);     // head the driver builds on
 const DEPOSIT = '0x7ef8f8a0de3d';       // deposit the driver forces through its attributes
 const TS = '0x6650f0a1';                // attributes timestamp the driver sends
@@ -54,3 +55,5 @@ const server = http.createServer({ keepAliveTimeout: 120000 }, (rq, rs) => {
 server.headersTimeout = 0; server.requestTimeout = 0;
 server.listen(port, '127.0.0.1', () => console.log(`fake ${hang ? 'hang ' : ''}listening ${server.address().port}`));
 process.on('SIGTERM', () => process.exit(0));
+process.on('SIGUSR1', () => { hang = true; });
+process.on('SIGUSR2', () => { hang = false; });

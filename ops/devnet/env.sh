@@ -27,7 +27,7 @@ export EXECUTION_MODE="${EXECUTION_MODE:-enabled}"
 export BUILDER_TIMEOUT="${BUILDER_TIMEOUT:-2s}"
 export BUILDER_PAYLOAD_DEADLINE="${BUILDER_PAYLOAD_DEADLINE:-2s}"
 export L2_TIMEOUT="${L2_TIMEOUT:-3s}"
-SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:--Ddw.probe.timeout=1s}"
+SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:--Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError -Ddw.probe.timeout=1s}"
 # follower (replays L2's canonical chain into the builder)
 FOLLOWER="${FOLLOWER:-1}"
 # genesis timestamp written into run/genesis.json when L2 starts: "now" keeps head age
