@@ -25,11 +25,13 @@ public final class AdminToken {
       text = Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException | RuntimeException e) {
       throw new JwtSecret.InvalidSecretException(
-          "cannot read token file " + file + " (" + e.getClass().getSimpleName() + ")");
+          "cannot read token file " + Redaction.path(file) + " (" + JwtSecret.reason(e) + ")");
     }
     if (text.length() < 16 || !text.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw new JwtSecret.InvalidSecretException(
-          "token file " + file + " must hold at least 16 printable characters without spaces");
+          "token file "
+              + Redaction.path(file)
+              + " must hold at least 16 printable characters without spaces");
     }
     return new AdminToken(text.getBytes(StandardCharsets.UTF_8));
   }

@@ -26,9 +26,10 @@ public final class JwtSecret {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
-      throw new InvalidSecretException("cannot read secret file " + file + " (" + reason(e) + ")");
+      throw new InvalidSecretException(
+          "cannot read secret file " + Redaction.path(file) + " (" + reason(e) + ")");
     }
-    return parse(text, "secret file " + file);
+    return parse(text, "secret file " + Redaction.path(file));
   }
 
   /** Parses the hex form of a secret; {@code what} names the source in error messages. */
@@ -55,7 +56,7 @@ public final class JwtSecret {
     return key.clone();
   }
 
-  private static String reason(Exception e) {
+  static String reason(Exception e) {
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file";
     }

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -68,12 +69,17 @@ public final class ExecutionModeCommand extends Command {
             .POST(HttpRequest.BodyPublishers.ofString(body));
     String tokenFile = namespace.getString("tokenFile");
     if (tokenFile != null) {
-      AdminToken.read(Path.of(tokenFile));
+      Path file;
+      try {
+        file = Path.of(tokenFile);
+      } catch (InvalidPathException unused) {
+        // Not chained: its message quotes the value, which may be the token itself.
+        throw new IllegalArgumentException("--token-file is not a valid file path");
+      }
+      AdminToken.read(file);
       request.header(
           "Authorization",
-          "Bearer "
-              + Files.readString(Path.of(tokenFile), java.nio.charset.StandardCharsets.UTF_8)
-                  .strip());
+          "Bearer " + Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip());
     }
     HttpResponse<String> response;
     try {

@@ -58,13 +58,18 @@ public @interface SecretFile {
           JwtSecret.read(Path.of(value));
         }
         return true;
-      } catch (JwtSecret.InvalidSecretException | InvalidPathException e) {
-        context.disableDefaultConstraintViolation();
-        context
-            .buildConstraintViolationWithTemplate(escape(e.getMessage()))
-            .addConstraintViolation();
-        return false;
+      } catch (JwtSecret.InvalidSecretException e) {
+        return violation(context, e.getMessage());
+      } catch (InvalidPathException unused) {
+        // Its message quotes the whole value, which may be a secret pasted in place of a path.
+        return violation(context, "is not a valid file path");
       }
+    }
+
+    private static boolean violation(ConstraintValidatorContext context, String message) {
+      context.disableDefaultConstraintViolation();
+      context.buildConstraintViolationWithTemplate(escape(message)).addConstraintViolation();
+      return false;
     }
 
     /** Keeps file names from being read as message-template expressions. */
