@@ -1,5 +1,7 @@
 package io.rollupboost.upstream;
 
+import io.rollupboost.auth.Redaction;
+
 /**
  * A call to an upstream that produced no JSON-RPC answer: refused, timed out, cut off, or answered
  * with something that is not a JSON-RPC response to our request.
@@ -28,8 +30,12 @@ public final class UpstreamException extends Exception {
   private final transient UpstreamId upstream;
   private final Kind kind;
 
+  /**
+   * @param detail what went wrong; credentials in it (an upstream that echoes our Authorization
+   *     header in its error page) are redacted, as the message reaches logs, op-node and /healthz
+   */
   public UpstreamException(UpstreamId upstream, String method, Kind kind, String detail) {
-    super(upstream.label() + " " + method + " failed: " + detail);
+    super(upstream.label() + " " + method + " failed: " + Redaction.redact(detail));
     this.upstream = upstream;
     this.kind = kind;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rollupboost.auth.Redaction;
 import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.RawJson;
 import io.rollupboost.rpc.RpcOutcome;
@@ -20,14 +21,14 @@ public record UpstreamReply(RpcOutcome outcome) {
     return outcome.result();
   }
 
-  /** A short description of an error reply for logs. */
+  /** A short description of an error reply for logs and health details, credentials redacted. */
   public String errorSummary() {
     if (!isError()) {
       return "";
     }
     try {
       JsonNode node = JsonRpcCodec.MAPPER.readTree(outcome.error().bytes());
-      return node.path("code").asText() + " " + node.path("message").asText();
+      return Redaction.redact(node.path("code").asText() + " " + node.path("message").asText());
     } catch (IOException e) {
       return "unparseable error";
     }
