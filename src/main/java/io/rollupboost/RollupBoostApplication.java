@@ -7,6 +7,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.rollupboost.admin.AdminWiring;
 import io.rollupboost.admin.BuilderBreakerTask;
+import io.rollupboost.auth.CredentialLogFilter;
 import io.rollupboost.cli.ExecutionModeCommand;
 import io.rollupboost.cli.HaCommand;
 import io.rollupboost.cli.SuppressForbidden;
@@ -68,6 +69,7 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
 
   @Override
   public void run(RollupBoostConfiguration config, Environment environment) {
+    CredentialLogFilter.install();
     Clock clock = Clock.systemUTC();
     EngineMetrics metrics = new EngineMetrics();
     ExecutionModeHolder modes =
