@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -146,6 +148,19 @@ public final class FakeEngine implements AutoCloseable {
 
   public long count(String method) {
     return calls.stream().filter(c -> c.method().equals(method)).count();
+  }
+
+  /** Every distinct Authorization header received, health probes included. */
+  public Set<String> authorizations() {
+    Set<String> all = new LinkedHashSet<>();
+    for (List<Call> list : List.of(calls, probes)) {
+      for (Call call : list) {
+        if (call.authorization() != null) {
+          all.add(call.authorization());
+        }
+      }
+    }
+    return all;
   }
 
   /** Engine calls received (anything starting with {@code engine_}). */
