@@ -60,7 +60,7 @@ public record UpstreamFactory(
     payloadDeadline = payloadDeadline == null ? Duration.seconds(1) : payloadDeadline;
     maxConnections = maxConnections == null ? 64 : maxConnections;
     syncQueueSize = syncQueueSize == null ? 256 : syncQueueSize;
-    maxResponseSize = maxResponseSize == null ? DataSize.mebibytes(64) : maxResponseSize;
+    maxResponseSize = maxResponseSize == null ? DataSize.mebibytes(32) : maxResponseSize;
   }
 
   /**

@@ -179,7 +179,8 @@ public final class EngineMetrics {
       builderBypass.init(method);
     }
     for (String reason :
-        List.of("parse_error", "invalid_request", "too_large", "unauthorized", "unreadable")) {
+        List.of(
+            "parse_error", "invalid_request", "too_large", "busy", "unauthorized", "unreadable")) {
       rejectedRequests.init(reason);
     }
     breakerTransitions.init("degraded");

@@ -3,6 +3,7 @@ package io.rollupboost.rpc;
 import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.engine.EngineMultiplexer;
 import io.rollupboost.metrics.EngineMetrics;
+import io.rollupboost.upstream.BoundedBody;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,9 +11,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,7 @@ public final class JsonRpcFilter implements Filter {
   private final JsonRpcCodec codec;
   private final EngineMultiplexer multiplexer;
   private final EngineJwt inboundJwt;
-  private final long maxRequestBytes;
+  private final BoundedBody bodies;
   private final EngineMetrics metrics;
 
   /**
@@ -47,7 +46,9 @@ public final class JsonRpcFilter implements Filter {
     this.codec = codec;
     this.multiplexer = multiplexer;
     this.inboundJwt = inboundJwt;
-    this.maxRequestBytes = maxRequestBytes;
+    // Request bodies being read at once may hold a quarter of the heap; beyond that the service
+    // answers 503 instead of running out of memory (which would stop it for op-node too).
+    this.bodies = new BoundedBody(maxRequestBytes, Runtime.getRuntime().maxMemory() / 4);
     this.metrics = metrics;
   }
 
@@ -75,10 +76,10 @@ public final class JsonRpcFilter implements Filter {
   }
 
   private void answer(HttpServletRequest request, HttpServletResponse out) throws IOException {
-    byte[] body;
+    BoundedBody.Body body;
     try {
-      body = readLimited(request.getInputStream(), request.getContentLengthLong());
-    } catch (TooLargeException e) {
+      body = bodies.read(request.getInputStream(), request.getContentLengthLong());
+    } catch (BoundedBody.TooLargeException e) {
       metrics.rejected("too_large");
       write(
           out,
@@ -87,7 +88,18 @@ public final class JsonRpcFilter implements Filter {
               RawJson.NULL,
               RpcOutcome.error(
                   JsonRpcError.REQUEST_TOO_LARGE,
-                  "request body exceeds the limit of " + maxRequestBytes + " bytes")));
+                  "request body exceeds the limit of " + bodies.limit() + " bytes")));
+      return;
+    } catch (BoundedBody.OverBudgetException e) {
+      metrics.rejected("busy");
+      LOG.warn("request refused: {}", e.getMessage());
+      out.setHeader("Retry-After", "1");
+      write(
+          out,
+          HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+          JsonRpcCodec.response(
+              RawJson.NULL,
+              RpcOutcome.error(JsonRpcError.REQUEST_TOO_LARGE, "server busy: " + e.getMessage())));
       return;
     } catch (IOException e) {
       metrics.rejected("unreadable");
@@ -100,6 +112,13 @@ public final class JsonRpcFilter implements Filter {
               RpcOutcome.error(JsonRpcError.PARSE_ERROR, "request body could not be read")));
       return;
     }
+    try (body) {
+      answer(body.bytes(), request, out);
+    }
+  }
+
+  private void answer(byte[] body, HttpServletRequest request, HttpServletResponse out)
+      throws IOException {
     JsonRpcCodec.Body parsed = codec.parse(body);
     if (parsed.topLevelError() != null) {
       metrics.rejected("parse_error");
@@ -146,33 +165,10 @@ public final class JsonRpcFilter implements Filter {
     return null;
   }
 
-  private byte[] readLimited(InputStream in, long contentLength) throws IOException {
-    if (contentLength > maxRequestBytes) {
-      throw new TooLargeException();
-    }
-    ByteArrayOutputStream buffered =
-        new ByteArrayOutputStream(contentLength > 0 ? (int) contentLength : 8192);
-    byte[] buffer = new byte[16 * 1024];
-    long total = 0;
-    int n;
-    while ((n = in.read(buffer)) != -1) {
-      total += n;
-      if (total > maxRequestBytes) {
-        throw new TooLargeException();
-      }
-      buffered.write(buffer, 0, n);
-    }
-    return buffered.toByteArray();
-  }
-
   private static void write(HttpServletResponse out, int status, byte[] body) throws IOException {
     out.setStatus(status);
     out.setContentType("application/json");
     out.setContentLength(body.length);
     out.getOutputStream().write(body);
-  }
-
-  private static final class TooLargeException extends IOException {
-    private static final long serialVersionUID = 1L;
   }
 }

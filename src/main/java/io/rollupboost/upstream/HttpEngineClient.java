@@ -4,7 +4,6 @@ import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.RawJson;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -44,6 +43,7 @@ public final class HttpEngineClient {
   private final DeadlineWatchdog deadlines;
   private final EngineMetrics metrics;
   private final AtomicLong nextId = new AtomicLong();
+  private final BoundedBody bodies;
 
   public HttpEngineClient(
       UpstreamId id,
@@ -60,6 +60,7 @@ public final class HttpEngineClient {
     this.jwt = jwt;
     this.timeout = timeout;
     this.maxResponseBytes = maxResponseBytes;
+    this.bodies = new BoundedBody(maxResponseBytes, Long.MAX_VALUE);
     this.http = http;
     this.pool = pool;
     this.deadlines = deadlines;
@@ -137,19 +138,9 @@ public final class HttpEngineClient {
           "response of " + declared + " bytes exceeds the limit of " + maxResponseBytes);
     }
     try (InputStream in = entity.getContent()) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
-      byte[] buffer = new byte[16 * 1024];
-      long total = 0;
-      int n;
-      while ((n = in.read(buffer)) != -1) {
-        total += n;
-        if (total > maxResponseBytes) {
-          throw new BadStatusException(
-              "response exceeds the limit of " + maxResponseBytes + " bytes");
-        }
-        out.write(buffer, 0, n);
-      }
-      return out.toByteArray();
+      return bodies.read(in, declared).bytes();
+    } catch (BoundedBody.TooLargeException e) {
+      throw new BadStatusException("response exceeds the limit of " + maxResponseBytes + " bytes");
     }
   }
 
