@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Builds the multiplexer with its upstream clients and managed executors. */
 public final class EngineMultiplexerFactory {
@@ -51,14 +53,22 @@ public final class EngineMultiplexerFactory {
     environment.lifecycle().manage(deadlines);
     l2 = l2Config.build(environment, UpstreamId.L2, clock, deadlines, metrics);
     builder = builderConfig.build(environment, UpstreamId.BUILDER, clock, deadlines, metrics);
-    ExecutorService fanout =
-        environment
-            .lifecycle()
-            .executorService("engine-fanout")
-            .minThreads(FANOUT_THREADS)
-            .maxThreads(FANOUT_THREADS)
-            .workQueue(new ArrayBlockingQueue<>(256))
-            .build();
+    // Fixed and started up front: an incident (a hanging builder) must not be the moment the
+    // service starts creating threads, and thread counts stay flat for leak checks.
+    ThreadPoolExecutor fanout =
+        new ThreadPoolExecutor(
+            FANOUT_THREADS,
+            FANOUT_THREADS,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(256),
+            daemonThreads("engine-fanout"));
+    fanout.prestartAllCoreThreads();
+    environment
+        .lifecycle()
+        .manage(
+            new ExecutorServiceManager(
+                fanout, io.dropwizard.util.Duration.seconds(2), "engine-fanout"));
     ThreadPoolExecutor laneWorker =
         new ThreadPoolExecutor(
             1,
@@ -66,11 +76,7 @@ public final class EngineMultiplexerFactory {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(builderConfig.syncQueueSize()),
-            runnable -> {
-              Thread t = new Thread(runnable, "builder-sync");
-              t.setDaemon(true);
-              return t;
-            },
+            daemonThreads("builder-sync"),
             BuilderLane.dropOldest(metrics));
     environment
         .lifecycle()
@@ -89,6 +95,15 @@ public final class EngineMultiplexerFactory {
         events,
         metrics,
         builderConfig.payloadDeadlineJava());
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return runnable -> {
+      Thread t = new Thread(runnable, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** The background probe over the same upstream clients; call after {@link #build}. */
