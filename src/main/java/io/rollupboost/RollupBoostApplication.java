@@ -70,6 +70,7 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
   @Override
   public void run(RollupBoostConfiguration config, Environment environment) {
     CredentialLogFilter.install();
+    GracefulTermination.install();
     Clock clock = Clock.systemUTC();
     EngineMetrics metrics = new EngineMetrics();
     ExecutionModeHolder modes =
