@@ -1,0 +1,109 @@
+package io.rollupboost.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * POSTs arbitrary bytes over one keep-alive socket and reads whole responses, so a test sees
+ * exactly what the server sent and notices when it drops the connection.
+ */
+public final class RawPost implements AutoCloseable {
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  /** A response: status, headers (lower-cased names), body, and whether the server closes. */
+  public record Response(int status, String headers, byte[] body) {
+    public String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    public boolean closes() {
+      return headers.contains("\nconnection: close");
+    }
+  }
+
+  public RawPost(int port) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    socket.setTcpNoDelay(true);
+    socket.setSoTimeout(15_000);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
+  public Response post(byte[] body, String authorization) throws IOException {
+    String head =
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+            + "Content-Length: "
+            + body.length
+            + "\r\n\r\n";
+    out.write(head.getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
+    return read();
+  }
+
+  private Response read() throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int state = 0;
+    while (state < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed by the server before a response");
+      }
+      head.write(b);
+      state = (b == (state % 2 == 0 ? '\r' : '\n')) ? state + 1 : (b == '\r' ? 1 : 0);
+    }
+    String headers = head.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+    int status = Integer.parseInt(headers.substring(9, 12));
+    int at = headers.indexOf("\ncontent-length:");
+    byte[] body;
+    if (at >= 0) {
+      int length =
+          Integer.parseInt(headers.substring(at + 16, headers.indexOf("\r\n", at + 1)).strip());
+      body = in.readNBytes(length);
+      if (body.length < length) {
+        throw new IOException("connection closed mid-body");
+      }
+    } else if (headers.contains("transfer-encoding: chunked")) {
+      body = readChunked();
+    } else {
+      body = new byte[0];
+    }
+    return new Response(status, headers, body);
+  }
+
+  private byte[] readChunked() throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      StringBuilder line = new StringBuilder();
+      int b;
+      while ((b = in.read()) != '\n') {
+        if (b < 0) {
+          throw new IOException("connection closed mid-chunk");
+        }
+        if (b != '\r') {
+          line.append((char) b);
+        }
+      }
+      int size = Integer.parseInt(line.toString().strip(), 16);
+      if (size == 0) {
+        in.readNBytes(2);
+        return body.toByteArray();
+      }
+      body.write(in.readNBytes(size));
+      in.readNBytes(2);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
