@@ -85,17 +85,16 @@ public final class BoundedBody {
     try {
       int n;
       while ((n = in.read(buffer)) != -1) {
-        total += n;
-        if (total > limit) {
+        if (total + n > limit) {
           throw new TooLargeException("body exceeds the limit of " + limit + " bytes");
         }
         // Growth, the final copy and the reader's own use: about twice the body at its peak.
         if (claimed.addAndGet(2L * n) > budget) {
           claimed.addAndGet(-2L * n);
-          total -= n;
           throw new OverBudgetException(
               "too many large bodies in flight (budget " + (budget >> 20) + " MiB)");
         }
+        total += n;
         out.write(buffer, 0, n);
       }
       return new Body(out.toByteArray(), 2L * total);
