@@ -395,6 +395,20 @@ final class EngineMultiplexingTest {
   }
 
   @Test
+  void l2UnableToValidateIsNoEvidenceAgainstTheBuilder() {
+    L2.on("engine_newPayloadV3", Reply.http(502, "<html><body>Bad Gateway</body></html>"));
+    String down =
+        "rollup_boost_health_transitions_total{component=\"builder\",from=\"healthy\",to=\"unhealthy\"}";
+    double downBefore = metric(down);
+    double before = metric("rollup_boost_builder_fallbacks_total{reason=\"validation_failed\"}");
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+    assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"validation_failed\"}"))
+        .isEqualTo(before + 1);
+    assertThat(metric(down)).as("the builder stays healthy").isEqualTo(downBefore);
+  }
+
+  @Test
   void l2GetPayloadFailureStillReturnsABuilderBlockTheL2ClientAccepted() {
     L2.on("engine_getPayloadV3", Reply.error(-32603, "internal"));
 

@@ -33,6 +33,11 @@ public record BuilderOutcome(Kind kind, String detail, RawJson envelopeRaw, Json
     INVALID("invalid_block", true, true),
     NOT_VALID("not_valid", true, true),
     VALIDATION_FAILED("validation_failed", true, true),
+    /**
+     * The L2 client could not be asked to validate the builder's block (unreachable, garbled
+     * answer): the same fallback reason, but no evidence against the builder.
+     */
+    VALIDATION_UNAVAILABLE("validation_failed", true, false),
     DEADLINE("deadline", true, true);
 
     private final String reason;

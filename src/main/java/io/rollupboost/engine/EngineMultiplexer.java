@@ -383,10 +383,12 @@ public final class EngineMultiplexer {
     try {
       verdict = l2.call(method.validationMethod(), validationParams, remaining(deadline));
     } catch (UpstreamException e) {
+      // A dead or garbled L2 client says nothing about the builder's block; only a validation
+      // that runs out of time (the block may be expensive to execute) counts against it.
       BuilderOutcome.Kind kind =
           e.kind() == UpstreamException.Kind.TIMEOUT
               ? BuilderOutcome.Kind.DEADLINE
-              : BuilderOutcome.Kind.VALIDATION_FAILED;
+              : BuilderOutcome.Kind.VALIDATION_UNAVAILABLE;
       return BuilderOutcome.failed(kind, e.getMessage());
     }
     if (verdict.isError()) {
