@@ -3,6 +3,13 @@
 // usage: node driver.mjs --url URL [--duration S] [--warmup S] [--interval-ms 10] [--blocks N]
 //                        [--healthz URL] [--out FILE]
 // Prints/writes JSON: per-method latency percentiles (microseconds), blocks, errors.
+//
+// --chain (bench/soak): behave like op-node's sequencer on a real chain instead of replaying one
+// canned block: build on the head it got back, distinct attributes per attempt (prevRandao
+// carries the attempt number), newPayload + forkchoiceUpdated to the new block, retry after a
+// failure, never give up. Extra options: --interval-ms A-B (block time drawn per block),
+// --seed N, --call-timeout MS (hard per-call deadline, default 10000), --events FILE (one JSON
+// line per attempt with every call's start, latency and outcome, and the block returned).
 import http from 'node:http';
 import fs from 'node:fs';
 
@@ -71,6 +78,11 @@ async function block(record) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+if (args.chain) {
+  const { runChain } = await import('./chainloop.mjs');
+  await runChain({ url, duration, args, agent });
+  process.exit(0);
+}
 async function loop(seconds, record) {
   const end = Date.now() + seconds * 1000;
   let next = performance.now();

@@ -1,10 +1,17 @@
 // Fake Engine API upstream: canned JSON-RPC answers on loopback, keep-alive, no JWT check.
 // usage: node fake.mjs PORT [--hang]   (--hang: accept connections, read requests, never answer)
 // SIGUSR1 switches a running fake to hanging, SIGUSR2 back to answering.
+// Chain mode for bench/soak: node fake.mjs PORT --chain l2|builder [--state FILE] [--log FILE]
+// keeps a chain instead of canned answers (see fakechain.mjs); POST /control?mode=... switches
+// its block quality.
 import http from 'node:http';
 
 const port = Number(process.argv[2] || 0);
 let hang = process.argv.includes('--hang');
+const flag = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const chain = flag('--chain')
+  ? (await import('./fakechain.mjs')).createChain(flag('--chain'), { statePath: flag('--state'), logPath: flag('--log') })
+  : null;
 const HEAD = '0x' + 'ab'.repeat(32);     // head the driver builds on
 const DEPOSIT = '0x7ef8f8a0de3d';       // deposit the driver forces through its attributes
 const TS = '0x6650f0a1';                // attributes timestamp the driver sends
@@ -44,7 +51,20 @@ const server = http.createServer({ keepAliveTimeout: 120000 }, (rq, rs) => {
   const chunks = [];
   rq.on('data', (c) => chunks.push(c));
   rq.on('end', () => {
+    if (chain && rq.url.startsWith('/control')) {
+      const mode = new URL(rq.url, 'http://x').searchParams.get('mode');
+      const ok = chain.setMode(mode);
+      rs.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain' });
+      rs.end(ok ? `mode ${mode}\n` : 'mode must be ok, invalid, unsafe or garbage\n');
+      return;
+    }
     if (hang) return; // never answer
+    if (chain) {
+      const { type, body } = chain.answer(Buffer.concat(chunks).toString('utf8'));
+      rs.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      rs.end(body);
+      return;
+    }
     let out;
     try { out = answer(JSON.parse(Buffer.concat(chunks).toString('utf8'))); }
     catch { out = '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}'; }
