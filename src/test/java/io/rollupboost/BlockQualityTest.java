@@ -144,6 +144,40 @@ final class BlockQualityTest {
   }
 
   @Test
+  void blocksTheL2ClientRejectsAsInvalidDegradeTheBuilder() {
+    // Valid-looking blocks the L2 client rejects; the builder still follows the chain fine
+    // (VALID on op-node's newPayload), which clears each single failure within milliseconds.
+    L2.on(
+        "engine_newPayloadV3",
+        c ->
+            c.params().path(0).path("blockHash").asText().equals(BUILDER_HASH)
+                ? Reply.result(FakeEngine.status("INVALID"))
+                : Reply.result(FakeEngine.status("VALID")));
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(produce()).isEqualTo(L2_HASH);
+      rpc.post(
+          app(),
+          call(
+              3,
+              "engine_newPayloadV3",
+              "["
+                  + FakeEngine.JSON
+                      .createObjectNode()
+                      .put("blockHash", L2_HASH)
+                      .put("parentHash", Fixtures.HEAD)
+                  + ",[],\""
+                  + Fixtures.BEACON_ROOT
+                  + "\"]"));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.count("engine_newPayloadV3") >= 3);
+
+    assertThat(healthz()).as("three invalid blocks in ten: degraded, and it stays").isEqualTo(206);
+    assertThat(quality().path("state").asText()).isEqualTo("degraded");
+    assertThat(quality().path("window").toString()).contains("invalid block");
+  }
+
+  @Test
   void withoutBlockProductionOnlyAnOperatorResetRestoresTrust() {
     builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 21_000, 0));
     for (int i = 0; i < 3; i++) {

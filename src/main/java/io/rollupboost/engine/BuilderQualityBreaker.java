@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stops trusting a builder that keeps losing: when its block loses to a selection policy or fails a
- * safety check in {@code losses} of the last {@code window} block productions, it is degraded (the
- * node reports 206 and returns L2 blocks while the builder path keeps running as a dry run). {@code
- * recoveryWins} consecutive winning comparisons trust it again; without block production only an
- * operator's reset does.
+ * Stops trusting a builder that keeps losing: when its block loses to a selection policy, fails a
+ * safety check or is rejected as INVALID by the L2 client in {@code losses} of the last {@code
+ * window} block productions, it is degraded (the node reports 206 and returns L2 blocks while the
+ * builder path keeps running as a dry run). {@code recoveryWins} consecutive winning comparisons
+ * trust it again; without block production only an operator's reset does.
  */
 public final class BuilderQualityBreaker {
   private static final Logger LOG = LoggerFactory.getLogger(BuilderQualityBreaker.class);

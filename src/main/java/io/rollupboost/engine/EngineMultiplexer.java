@@ -273,7 +273,10 @@ public final class EngineMultiplexer {
     return RpcOutcome.result(chosen);
   }
 
-  /** Feeds the quality breaker with every comparison a safety check or policy could make. */
+  /**
+   * Feeds the quality breaker with every comparison a safety check or policy could make, and with
+   * every builder block the L2 client rejected as INVALID.
+   */
   private void recordQuality(
       ExecutionMode mode, BuilderOutcome builder, JsonNode l2Envelope, Selection selection) {
     if (mode == ExecutionMode.DISABLED) {
@@ -282,6 +285,10 @@ public final class EngineMultiplexer {
     if (builder.kind() == BuilderOutcome.Kind.UNSAFE) {
       metrics.selection("safety", "l2");
       breaker.record(false, "unsafe block: " + builder.detail());
+    } else if (builder.kind() == BuilderOutcome.Kind.INVALID) {
+      // Health evidence too, but the builder's next VALID sync answer clears that within
+      // milliseconds: only the breaker remembers a builder whose blocks keep failing validation.
+      breaker.record(false, "invalid block: " + builder.detail());
     } else if (builder.delivered() && l2Envelope != null) {
       PayloadSelector.Objection objection = selection.objection();
       metrics.selection(
