@@ -184,6 +184,9 @@ final class EngineMultiplexingTest {
 
   @Test
   void disabledNeverSendsEngineCallsToTheBuilder() {
+    // Calls an earlier test queued for the builder arrive first (the lane is ordered).
+    drainBuilderQueue();
+    BUILDER.reset();
     setMode("disabled");
     engine("engine_forkchoiceUpdatedV3", "[" + FCS + ",null]");
     String id = fcuWithAttributes(ATTRS);
