@@ -160,7 +160,10 @@ final class DevnetIT {
           .isGreaterThanOrEqualTo(before + 1);
     } finally {
       get("http://127.0.0.1:52552/forge/off");
+      // Invalid blocks count for the quality breaker too; start the next scenario trusted.
+      post(ADMIN + "/tasks/builder-breaker?action=reset");
     }
+    await().atMost(Duration.ofSeconds(10)).until(() -> healthz() == 200);
   }
 
   @Test

@@ -116,9 +116,15 @@ final class FaultSuiteIT {
             .atMost(Duration.ofSeconds(3))
             .pollInterval(Duration.ofMillis(20))
             .until(() -> service.healthz() == expected);
-        assertThat(service.metricSum("rollup_boost_upstream_errors_total", side))
-            .as("the failure is counted against %s", side)
-            .isGreaterThan(errorsBefore);
+        // A call cut off at its deadline is counted when it returns, a few ms later.
+        await()
+            .atMost(Duration.ofSeconds(3))
+            .pollInterval(Duration.ofMillis(20))
+            .untilAsserted(
+                () ->
+                    assertThat(service.metricSum("rollup_boost_upstream_errors_total", side))
+                        .as("the failure is counted against %s", side)
+                        .isGreaterThan(errorsBefore));
       } else {
         assertThat(service.healthz()).isEqualTo(200);
       }
