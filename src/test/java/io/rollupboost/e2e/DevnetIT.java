@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * End to end with two real ethereumjs execution clients (L2 and builder) behind the packaged
  * service, driven by the devnet's block driver playing op-node. Runs after {@code package}
- * (failsafe), on its own ports, and always tears the devnet down.
+ * (failsafe), on its own fixed ports below the kernel's ephemeral range (32768-60999), so no
+ * outgoing connection of another process can hold one, and always tears the devnet down.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class DevnetIT {
@@ -39,20 +40,20 @@ final class DevnetIT {
   static final long PROBE_MS = 500;
   static final Map<String, String> ENV =
       Map.ofEntries(
-          Map.entry("L2_ENGINE_PORT", "51551"),
-          Map.entry("L2_RPC_PORT", "51545"),
+          Map.entry("L2_ENGINE_PORT", "21551"),
+          Map.entry("L2_RPC_PORT", "21545"),
           Map.entry("L2_P2P_PORT", "31592"),
-          Map.entry("BUILDER_ENGINE_PORT", "52551"),
-          Map.entry("BUILDER_RPC_PORT", "52545"),
+          Map.entry("BUILDER_ENGINE_PORT", "22551"),
+          Map.entry("BUILDER_RPC_PORT", "22545"),
           Map.entry("BUILDER_P2P_PORT", "31591"),
-          Map.entry("PROXY_PORT", "52552"),
-          Map.entry("RPC_PORT", "51081"),
-          Map.entry("ADMIN_PORT", "51082"),
+          Map.entry("PROXY_PORT", "22552"),
+          Map.entry("RPC_PORT", "21081"),
+          Map.entry("ADMIN_PORT", "21082"),
           Map.entry("PROBE_INTERVAL", PROBE_MS + "ms"),
           Map.entry("SELECTION_POLICIES", "[gasUsed]"),
           Map.entry("DEVNET_RUN_DIR", Path.of("target/e2e-devnet").toAbsolutePath().toString()));
-  static final String SERVICE = "http://127.0.0.1:51081";
-  static final String ADMIN = "http://127.0.0.1:51082";
+  static final String SERVICE = "http://127.0.0.1:21081";
+  static final String ADMIN = "http://127.0.0.1:21082";
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -150,7 +151,7 @@ final class DevnetIT {
   @Order(4)
   void forgedBuilderBlocksAreRejectedAndCounted() throws Exception {
     double before = metric("rollup_boost_builder_fallbacks_total{reason=\"invalid_block\"}");
-    get("http://127.0.0.1:52552/forge/on");
+    get("http://127.0.0.1:22552/forge/on");
     try {
       List<JsonNode> blocks = blocks(drive(3, "0.5", 1));
       assertThat(blocks)
@@ -159,7 +160,7 @@ final class DevnetIT {
       assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"invalid_block\"}"))
           .isGreaterThanOrEqualTo(before + 1);
     } finally {
-      get("http://127.0.0.1:52552/forge/off");
+      get("http://127.0.0.1:22552/forge/off");
       // Invalid blocks count for the quality breaker too; start the next scenario trusted.
       post(ADMIN + "/tasks/builder-breaker?action=reset");
     }
@@ -173,7 +174,7 @@ final class DevnetIT {
     try {
       // Transactions reach only the L2 client: the builder's blocks stay empty (the first may
       // still carry transactions left in the builder's pool by the forging scenario).
-      List<JsonNode> blocks = blocks(drive(5, "0.5", 2, "--builder-rpc", "http://127.0.0.1:51545"));
+      List<JsonNode> blocks = blocks(drive(5, "0.5", 2, "--builder-rpc", "http://127.0.0.1:21545"));
 
       assertThat(blocks).hasSize(5);
       assertThat(blocks.subList(2, 5))
@@ -360,7 +361,7 @@ final class DevnetIT {
             + "\",false]}";
     String reply =
         HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:51545"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:21545"))
                     .timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body))
