@@ -21,6 +21,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -180,6 +182,25 @@ final class EngineMultiplexingTest {
     assertThat(L2.calls("engine_newPayloadV3")).hasSize(1);
     assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"dry_run\"}"))
         .isEqualTo(before + 1);
+  }
+
+  @Test
+  void syncCallsReachTheBuilderOnlyAfterL2Answered() throws Exception {
+    drainBuilderQueue();
+    BUILDER.reset();
+    L2.reset();
+    L2.on("engine_newPayloadV3", Reply.result(FakeEngine.status("VALID")).delayed(300));
+    String params = "[{\"blockHash\":\"" + L2_HASH + "\"},[],\"" + BEACON_ROOT + "\"]";
+
+    CompletableFuture<RpcClient.Response> answer =
+        CompletableFuture.supplyAsync(() -> engine("engine_newPayloadV3", params));
+    await().atMost(Duration.ofSeconds(5)).until(() -> L2.count("engine_newPayloadV3") == 1);
+    assertThat(BUILDER.count("engine_newPayloadV3"))
+        .as("while L2 is still working, the builder's copy waits")
+        .isZero();
+
+    assertThat(answer.get(5, TimeUnit.SECONDS).result().path("status").asText()).isEqualTo("VALID");
+    await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.count("engine_newPayloadV3") == 1);
   }
 
   @Test

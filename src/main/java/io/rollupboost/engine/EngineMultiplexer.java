@@ -164,10 +164,12 @@ public final class EngineMultiplexer {
       return l2Only(call, true);
     }
     if (!hasAttributes) {
-      // Sync traffic: the builder follows the chain through the ordered lane, op-node never waits.
+      // Sync traffic: the builder follows the chain through the ordered lane, op-node never waits;
+      // queued after L2 answered, so the two calls do not compete for the CPU.
+      RpcOutcome outcome = l2Only(call, true);
       lane.submit(call.method(), call.params())
           .whenComplete((reply, failure) -> logSyncFailure(call.method(), reply, failure));
-      return l2Only(call, true);
+      return outcome;
     }
     CompletableFuture<String> builderId = null;
     BuilderOutcome.Kind notAsked = null;
@@ -466,6 +468,9 @@ public final class EngineMultiplexer {
 
   private RpcOutcome newPayload(JsonRpcRequest call) throws InvalidParamsException {
     requireObjectFirstParam(call.params());
+    // L2 first: op-node waits only for L2's answer, and the builder's copy, queued right after,
+    // does not compete with it for the CPU. The lane keeps the builder's calls in order.
+    RpcOutcome outcome = l2Only(call, true);
     if (modes.get() != ExecutionMode.DISABLED) {
       lane.submit(call.method(), call.params())
           .whenComplete(
@@ -479,7 +484,7 @@ public final class EngineMultiplexer {
                 }
               });
     }
-    return l2Only(call, true);
+    return outcome;
   }
 
   private RpcOutcome exchangeCapabilities(JsonRpcRequest call) {
