@@ -124,7 +124,6 @@ public record UpstreamFactory(
         java.time.Duration.ofNanos(timeout.toNanoseconds()),
         maxResponseSize.toBytes(),
         client,
-        pool,
         deadlines,
         metrics);
   }

@@ -19,13 +19,11 @@ import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.pool.PoolStats;
 
 /**
  * JSON-RPC over HTTP to one upstream engine, with an Engine API JWT of the current second and a
@@ -39,7 +37,6 @@ public final class HttpEngineClient {
   private final Duration timeout;
   private final long maxResponseBytes;
   private final CloseableHttpClient http;
-  private final PoolingHttpClientConnectionManager pool;
   private final DeadlineWatchdog deadlines;
   private final EngineMetrics metrics;
   private final AtomicLong nextId = new AtomicLong();
@@ -52,7 +49,6 @@ public final class HttpEngineClient {
       Duration timeout,
       long maxResponseBytes,
       CloseableHttpClient http,
-      PoolingHttpClientConnectionManager pool,
       DeadlineWatchdog deadlines,
       EngineMetrics metrics) {
     this.id = id;
@@ -62,18 +58,12 @@ public final class HttpEngineClient {
     this.maxResponseBytes = maxResponseBytes;
     this.bodies = new BoundedBody(maxResponseBytes, Long.MAX_VALUE);
     this.http = http;
-    this.pool = pool;
     this.deadlines = deadlines;
     this.metrics = metrics;
   }
 
   public UpstreamId id() {
     return id;
-  }
-
-  /** Pooled connections: leased to calls in flight, and idle ones kept for reuse. */
-  public PoolStats connections() {
-    return pool.getTotalStats();
   }
 
   /** Calls {@code method} within this upstream's configured timeout. */
@@ -134,11 +124,13 @@ public final class HttpEngineClient {
   private byte[] readLimited(HttpEntity entity) throws IOException {
     long declared = entity.getContentLength();
     if (declared > maxResponseBytes) {
+      // Refused before the body stream is even opened.
       throw new BadStatusException(
           "response of " + declared + " bytes exceeds the limit of " + maxResponseBytes);
     }
-    try (InputStream in = entity.getContent()) {
-      return bodies.read(in, declared).bytes();
+    try (InputStream in = entity.getContent();
+        BoundedBody.Body body = bodies.read(in, declared)) {
+      return body.bytes();
     } catch (BoundedBody.TooLargeException e) {
       throw new BadStatusException("response exceeds the limit of " + maxResponseBytes + " bytes");
     }
