@@ -146,6 +146,19 @@ final class FrontDoorFuzzTest {
   }
 
   @Test
+  void anOversizedBodyIsRefusedAndTheCloseAnnounced() throws IOException {
+    try (RawPost connection = new RawPost(TestService.APP.getLocalPort())) {
+      RawPost.Response response = connection.post(new byte[200 * 1024], null);
+      assertThat(response.status()).isEqualTo(413);
+      assertThat(FakeEngine.JSON.readTree(response.body()).path("error").path("code").asInt())
+          .isEqualTo(-32001);
+      assertThat(response.closes())
+          .as("the unread rest of the body ends the connection, and the response says so")
+          .isTrue();
+    }
+  }
+
+  @Test
   void otherHttpMethodsOnTheRootGetAJsonRpc405() {
     RpcClient.Response get = rpc.get(TestService.app());
     assertThat(get.status()).isEqualTo(405);

@@ -81,6 +81,7 @@ public final class JsonRpcFilter implements Filter {
       body = bodies.read(request.getInputStream(), request.getContentLengthLong());
     } catch (BoundedBody.TooLargeException e) {
       metrics.rejected("too_large");
+      unreadBodyCloses(out);
       write(
           out,
           HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
@@ -93,6 +94,7 @@ public final class JsonRpcFilter implements Filter {
     } catch (BoundedBody.OverBudgetException e) {
       metrics.rejected("busy");
       LOG.warn("request refused: {}", e.getMessage());
+      unreadBodyCloses(out);
       out.setHeader("Retry-After", "1");
       write(
           out,
@@ -150,6 +152,14 @@ public final class JsonRpcFilter implements Filter {
       return;
     }
     write(out, HttpServletResponse.SC_OK, reply);
+  }
+
+  /**
+   * The rest of a refused body is never read, so the connection cannot carry another request: say
+   * so, rather than leave the client to find a closed socket on its next call.
+   */
+  private static void unreadBodyCloses(HttpServletResponse out) {
+    out.setHeader("Connection", "close");
   }
 
   /** Null when the calls may proceed; otherwise why the engine calls among them are refused. */
