@@ -450,19 +450,17 @@ for (const f of FAULTS) {
   if (!f.start) { fail(`fault ${f.kind} never injected`); continue; }
   const expect = f.kind === 'l2-kill' ? 503 : 206;
   quietCheck(quietFrom, f.start, `before ${f.kind}`);
-  // An invalid block flashes 206 until the builder's next VALID sync answer; the quality breaker
-  // makes it steady after three of them. Detection is the start of the 206 that lasts.
-  const steadyFrom = (kind) => {
-    if (kind !== 'builder-invalid') return null;
+  let det;
+  if (f.kind === 'builder-invalid') {
+    // An invalid block flashes 206 until the builder's next VALID sync answer; the quality
+    // breaker makes it steady after three of them. Detection is the start of the 206 that lasts.
     const inFault = samples.filter((s) => s.t >= f.start && s.t < f.end && !stalledNear(s.t));
     let i = inFault.length;
     while (i > 0 && inFault[i - 1].code === expect) i--;
-    return i < inFault.length ? inFault[i] : null;
-  };
-  const steady = steadyFrom(f.kind);
-  const det = f.kind === 'builder-invalid'
-    ? (steady && steady.t <= f.start + B.detectMs ? steady : null)
-    : samples.find((s) => s.t >= f.start && s.t <= f.start + B.detectMs && s.code === expect);
+    det = i < inFault.length && inFault[i].t <= f.start + B.detectMs ? inFault[i] : null;
+  } else {
+    det = samples.find((s) => s.t >= f.start && s.t <= f.start + B.detectMs && s.code === expect);
+  }
   f.detectMs = det ? det.t - f.start : null;
   const delta = (name, labels) => sumOf(f.prom1 ?? '', name, labels) - sumOf(f.prom0 ?? '', name, labels);
   f.invalidBlocks = delta('rollup_boost_builder_fallbacks_total', ['reason="invalid_block"']);

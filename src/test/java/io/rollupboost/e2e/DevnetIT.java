@@ -319,19 +319,7 @@ final class DevnetIT {
   }
 
   static int healthz() {
-    try {
-      return HTTP.send(
-              HttpRequest.newBuilder(URI.create(SERVICE + "/healthz"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
+    return ServiceProcess.statusOf(HTTP, SERVICE + "/healthz");
   }
 
   static String get(String url) throws Exception {

@@ -210,7 +210,7 @@ final class FaultSuiteIT {
   // ---- op-node's block ------------------------------------------------------------------------
 
   /** One block as op-node drives it; every answer and its latency. */
-  record BlockRun(List<JsonNode> errors, String blockHash, long maxMillis, List<Long> millis) {
+  record BlockRun(List<JsonNode> errors, String blockHash, long maxMillis) {
     String summary() {
       return (errors.isEmpty() ? "ok" : errors.size() + " errors")
           + (blockHash == null ? "" : " from " + (blockHash.equals(L2_HASH) ? "l2" : "builder"))
@@ -249,8 +249,7 @@ final class FaultSuiteIT {
         errors,
         millis);
     timed(s, "engine_forkchoiceUpdatedV3", "[" + fcs + ",null]", errors, millis);
-    return new BlockRun(
-        errors, hash, millis.stream().mapToLong(Long::longValue).max().orElse(0), millis);
+    return new BlockRun(errors, hash, millis.stream().mapToLong(Long::longValue).max().orElse(0));
   }
 
   private static JsonNode timed(

@@ -598,7 +598,7 @@ final class SecretLeakIT {
                   throw new AssertionError(
                       "service exited: " + Files.readString(out) + Files.readString(err));
                 }
-                return Exchanges.statusOf(service.app("/readyz")) == 200;
+                return ServiceProcess.statusOf(HTTP, service.app("/readyz")) == 200;
               });
       return service;
     }
@@ -758,20 +758,6 @@ final class SecretLeakIT {
               "GET " + url.substring(url.indexOf('/', 8)),
               HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build())
           .statusCode();
-    }
-
-    static int statusOf(String url) {
-      try {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                HttpResponse.BodyHandlers.discarding())
-            .statusCode();
-      } catch (IOException e) {
-        return 0;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return 0;
-      }
     }
 
     /** Polls /healthz/details until the text shows up (so the fault's message was produced). */

@@ -2,6 +2,7 @@ package io.rollupboost.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rollupboost.testing.RpcClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -103,11 +104,14 @@ final class ServiceProcess implements AutoCloseable {
 
   /** /healthz status, or 0 when the service does not answer. */
   int healthz() {
+    return statusOf(http, "http://127.0.0.1:" + rpcPort + "/healthz");
+  }
+
+  /** The status of a GET, or 0 when nothing answers within 2 s (for polling). */
+  static int statusOf(HttpClient http, String url) {
     try {
       return http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rpcPort + "/healthz"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.discarding())
           .statusCode();
     } catch (IOException e) {
@@ -120,14 +124,7 @@ final class ServiceProcess implements AutoCloseable {
 
   /** One JSON-RPC call; the whole response object. */
   JsonNode call(String method, String params) throws IOException, InterruptedException {
-    String body =
-        "{\"jsonrpc\":\"2.0\",\"id\":"
-            + ids.incrementAndGet()
-            + ",\"method\":\""
-            + method
-            + "\",\"params\":"
-            + params
-            + "}";
+    String body = RpcClient.call(ids.incrementAndGet(), method, params);
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(URI.create(rpcUrl()))

@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,11 +145,7 @@ public final class FaultyUpstream implements AutoCloseable {
       }
       case CLOSE_MID_RESPONSE -> {
         byte[] bytes = good.getBytes(StandardCharsets.UTF_8);
-        out.write(
-            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                    + bytes.length
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        head(out, 200, "application/json", bytes.length, null);
         out.write(bytes, 0, bytes.length / 2);
         out.flush();
         return false;
@@ -161,11 +156,7 @@ public final class FaultyUpstream implements AutoCloseable {
       case HTML_500 -> send(out, 500, "text/html", html(500), null);
       case HTML_502 -> send(out, 502, "text/html", html(502), null);
       case HUGE_BODY -> {
-        out.write(
-            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                    + HUGE_BYTES
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        head(out, 200, "application/json", HUGE_BYTES, null);
         byte[] chunk = new byte[64 * 1024];
         java.util.Arrays.fill(chunk, (byte) 'a');
         for (int sent = 0; sent < HUGE_BYTES; sent += chunk.length) {
@@ -188,11 +179,7 @@ public final class FaultyUpstream implements AutoCloseable {
       }
       case SLOW -> {
         byte[] bytes = good.getBytes(StandardCharsets.UTF_8);
-        out.write(
-            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                    + bytes.length
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        head(out, 200, "application/json", bytes.length, null);
         for (byte b : bytes) {
           out.write(b);
           out.flush();
@@ -229,38 +216,36 @@ public final class FaultyUpstream implements AutoCloseable {
 
   private static void send(OutputStream out, int status, String type, byte[] body, String encoding)
       throws IOException {
+    head(out, status, type, body.length, encoding);
+    out.write(body);
+    out.flush();
+  }
+
+  /** A response head declaring {@code length} bytes of body (the body may then lie about it). */
+  private static void head(OutputStream out, int status, String type, long length, String encoding)
+      throws IOException {
     String head =
         "HTTP/1.1 "
             + status
             + " X\r\nContent-Type: "
             + type
             + "\r\nContent-Length: "
-            + body.length
+            + length
             + (encoding == null ? "" : "\r\nContent-Encoding: " + encoding)
             + "\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.US_ASCII));
-    out.write(body);
-    out.flush();
   }
 
   /** One request's body, or null at end of stream. */
   private static byte[] readRequest(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        return null;
-      }
-      head.write(b);
-      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+    String headers = RawPost.readHead(in);
+    if (headers == null) {
+      return null;
     }
-    String headers = head.toString(StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-    int at = headers.indexOf("content-length:");
-    if (at < 0) {
+    int length = RawPost.contentLength(headers);
+    if (length < 0) {
       throw new SocketException("request without Content-Length");
     }
-    int length = Integer.parseInt(headers.substring(at + 15, headers.indexOf("\r\n", at)).strip());
     return in.readNBytes(length);
   }
 

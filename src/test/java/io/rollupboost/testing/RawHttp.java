@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * A minimal keep-alive HTTP/1.1 GET client on one socket, for latency measurements where a full
@@ -32,21 +31,11 @@ public final class RawHttp implements AutoCloseable {
   public int get() throws IOException {
     out.write(request);
     out.flush();
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("connection closed");
-      }
-      head.append((char) b);
+    String head = RawPost.readHead(in);
+    if (head == null) {
+      throw new IOException("connection closed");
     }
-    String headers = head.toString().toLowerCase(Locale.ROOT);
-    int at = headers.indexOf("content-length:");
-    int length =
-        at < 0
-            ? 0
-            : Integer.parseInt(headers.substring(at + 15, headers.indexOf("\r\n", at)).strip());
-    in.readNBytes(length);
+    in.readNBytes(Math.max(0, RawPost.contentLength(head)));
     return Integer.parseInt(head.substring(9, 12));
   }
 

@@ -49,24 +49,41 @@ public final class RawPost implements AutoCloseable {
     return read();
   }
 
-  private Response read() throws IOException {
+  /**
+   * Reads an HTTP message head up to and including the blank line; null when the stream ends first.
+   * Header names and values come back lower-cased.
+   */
+  public static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int state = 0;
     while (state < 4) {
       int b = in.read();
       if (b < 0) {
-        throw new IOException("connection closed by the server before a response");
+        return null;
       }
       head.write(b);
       state = (b == (state % 2 == 0 ? '\r' : '\n')) ? state + 1 : (b == '\r' ? 1 : 0);
     }
-    String headers = head.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-    int status = Integer.parseInt(headers.substring(9, 12));
+    return head.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+  }
+
+  /** The value of a Content-Length header in a head from {@link #readHead}, or -1. */
+  public static int contentLength(String headers) {
     int at = headers.indexOf("\ncontent-length:");
+    return at < 0
+        ? -1
+        : Integer.parseInt(headers.substring(at + 16, headers.indexOf("\r\n", at + 1)).strip());
+  }
+
+  private Response read() throws IOException {
+    String headers = readHead(in);
+    if (headers == null) {
+      throw new IOException("connection closed by the server before a response");
+    }
+    int status = Integer.parseInt(headers.substring(9, 12));
+    int length = contentLength(headers);
     byte[] body;
-    if (at >= 0) {
-      int length =
-          Integer.parseInt(headers.substring(at + 16, headers.indexOf("\r\n", at + 1)).strip());
+    if (length >= 0) {
       body = in.readNBytes(length);
       if (body.length < length) {
         throw new IOException("connection closed mid-body");
