@@ -169,6 +169,11 @@ final class BlockQualityTest {
                   + ",[],\""
                   + Fixtures.BEACON_ROOT
                   + "\"]"));
+      if (i < 2) {
+        // The builder's VALID sync answer (queued) makes it healthy again; wait for it, or the
+        // next block would bypass the builder instead of asking it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthz() == 200);
+      }
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.count("engine_newPayloadV3") >= 3);
 
