@@ -23,7 +23,7 @@ import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.metrics.PrometheusExport;
 import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.JsonRpcErrorHandler;
-import io.rollupboost.rpc.JsonRpcFilter;
+import io.rollupboost.rpc.JsonRpcHandler;
 import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
 
@@ -96,16 +96,14 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
         .manage(engines.probe(environment, config.getProbe(), board, clock, metrics));
 
     environment
-        .servlets()
-        .addFilter(
-            "json-rpc",
-            new JsonRpcFilter(
+        .getApplicationContext()
+        .insertHandler(
+            new JsonRpcHandler(
                 new JsonRpcCodec(config.getRpc().maxBatchSize()),
                 multiplexer,
                 config.getRpc().inboundJwt(clock),
                 config.getRpc().maxRequestSize().toBytes(),
-                metrics))
-        .addMappingForUrlPatterns(null, false, "/*");
+                metrics));
     environment.jersey().register(new HealthResource(board, modes, clock, metrics, breaker));
     environment
         .servlets()

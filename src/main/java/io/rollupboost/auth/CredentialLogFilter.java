@@ -23,14 +23,15 @@ import org.slf4j.helpers.MessageFormatter;
  */
 public final class CredentialLogFilter extends TurboFilter {
   /**
-   * Loggers that print request headers at DEBUG: HttpClient's header and wire logs of our upstream
-   * calls (our JWT), Jetty's HTTP/1.1 parser and HPACK decoder on inbound requests (op-node's JWT,
-   * the admin token).
+   * Loggers that print request headers at DEBUG: Jetty's HTTP client (the request and response
+   * headers of our upstream calls, our JWT), Jetty's I/O layer (dumps of pooled buffers, whose
+   * bytes past the limit still hold an earlier request), Jetty's HTTP/1.1 parser and HPACK decoder
+   * on inbound requests (op-node's JWT, the admin token).
    */
   static final List<String> HEADER_LOGGERS =
       List.of(
-          "org.apache.hc.client5.http.headers",
-          "org.apache.hc.client5.http.wire",
+          "org.eclipse.jetty.client",
+          "org.eclipse.jetty.io",
           "org.eclipse.jetty.http.HttpParser",
           "org.eclipse.jetty.http2.hpack");
 

@@ -10,9 +10,7 @@ import io.dropwizard.validation.MinDuration;
 import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.auth.JwtSecret;
 import io.rollupboost.metrics.EngineMetrics;
-import io.rollupboost.upstream.DeadlineWatchdog;
 import io.rollupboost.upstream.HttpEngineClient;
-import io.rollupboost.upstream.StaleConnectionRetry;
 import io.rollupboost.upstream.UpstreamId;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -21,15 +19,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * One upstream engine ({@code l2:} or {@code builder:}): where it is, its JWT secret and its
@@ -54,6 +50,8 @@ public record UpstreamFactory(
   /** How long an idle pooled connection is kept when the peer does not say. */
   private static final long KEEP_ALIVE_SECONDS = 30;
 
+  private static final int UPSTREAM_THREADS = 8;
+
   public UpstreamFactory {
     timeout = timeout == null ? Duration.seconds(1) : timeout;
     connectTimeout = connectTimeout == null ? Duration.milliseconds(500) : connectTimeout;
@@ -64,56 +62,43 @@ public record UpstreamFactory(
   }
 
   /**
-   * A pooled HTTP client for this upstream, closed with the application.
-   *
-   * <p>Built on HttpClient 5 directly rather than through Dropwizard's client builder: its
-   * per-request instrumentation and default stale-connection check before every call cost more than
-   * the rest of the upstream hop; the service measures upstream calls itself.
+   * A pooled, non-blocking HTTP/1.1 client for this upstream (Jetty's, the same I/O stack as the
+   * server), started and stopped with the application.
    */
   public HttpEngineClient build(
-      Environment environment,
-      UpstreamId id,
-      Clock clock,
-      DeadlineWatchdog deadlines,
-      EngineMetrics metrics) {
-    Timeout callTimeout = Timeout.ofNanoseconds(timeout.toNanoseconds());
-    PoolingHttpClientConnectionManager pool =
-        PoolingHttpClientConnectionManagerBuilder.create()
-            .setMaxConnTotal(maxConnections)
-            .setMaxConnPerRoute(maxConnections)
-            .setDefaultConnectionConfig(
-                ConnectionConfig.custom()
-                    .setConnectTimeout(
-                        Timeout.ofNanoseconds(shorter(connectTimeout, timeout).toNanoseconds()))
-                    .setSocketTimeout(callTimeout)
-                    // Check only connections idle for a second before reuse (a blocking read);
-                    // StaleConnectionRetry covers a peer that closed one sooner.
-                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
-                    .build())
-            .build();
-    CloseableHttpClient client =
-        HttpClients.custom()
-            .setConnectionManager(pool)
-            .setDefaultRequestConfig(
-                RequestConfig.custom()
-                    .setConnectionRequestTimeout(callTimeout)
-                    .setResponseTimeout(callTimeout)
-                    .setConnectionKeepAlive(TimeValue.ofSeconds(KEEP_ALIVE_SECONDS))
-                    .build())
-            .setRetryStrategy(new StaleConnectionRetry())
-            .setUserAgent("rollup-boost-java")
-            .disableRedirectHandling()
-            .disableCookieManagement()
-            .disableAuthCaching()
-            .disableConnectionState()
-            .build();
+      Environment environment, UpstreamId id, Clock clock, EngineMetrics metrics) {
+    // A fixed pool (selector, address resolution, completions): none of its work blocks, and a
+    // fixed size keeps thread counts flat through incidents.
+    QueuedThreadPool threads = new QueuedThreadPool(UPSTREAM_THREADS, UPSTREAM_THREADS);
+    threads.setName("upstream-" + id.label());
+    threads.setDaemon(true);
+    // Responses are handled on the selector thread: the listeners only copy bytes and complete a
+    // future (whose dependents write to op-node's connection without blocking), so handing each
+    // response to another thread would only add a context switch.
+    HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(1);
+    transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+    HttpClient client = new HttpClient(transport);
+    client.setExecutor(threads);
+    client.setName("upstream-" + id.label());
+    client.setMaxConnectionsPerDestination(maxConnections);
+    client.setMaxRequestsQueuedPerDestination(Math.max(1024, maxConnections * 16));
+    client.setConnectTimeout(shorter(connectTimeout, timeout).toMilliseconds());
+    client.setIdleTimeout(TimeUnit.SECONDS.toMillis(KEEP_ALIVE_SECONDS));
+    client.setFollowRedirects(false);
+    client.setHttpCookieStore(new HttpCookieStore.Empty());
+    client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "rollup-boost-java"));
     environment
         .lifecycle()
         .manage(
             new Managed() {
               @Override
-              public void stop() {
-                client.close(CloseMode.GRACEFUL);
+              public void start() throws Exception {
+                client.start();
+              }
+
+              @Override
+              public void stop() throws Exception {
+                client.stop();
               }
             });
     JwtSecret secret = JwtSecret.read(Path.of(jwtSecretFile));
@@ -124,7 +109,6 @@ public record UpstreamFactory(
         java.time.Duration.ofNanos(timeout.toNanoseconds()),
         maxResponseSize.toBytes(),
         client,
-        deadlines,
         metrics);
   }
 

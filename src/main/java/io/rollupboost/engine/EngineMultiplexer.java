@@ -104,20 +104,58 @@ public final class EngineMultiplexer {
     }
   }
 
+  /**
+   * Whether {@code call} goes to the L2 client alone with nothing to coordinate (no engine method,
+   * no copy for the builder): such calls can be answered with {@link #handleAsync}.
+   */
+  public static boolean isPlainL2(JsonRpcRequest call) {
+    return call.invalid() == null
+        && EngineMethod.route(call.method()) == EngineMethod.Route.L2_ONLY;
+  }
+
+  /**
+   * {@link #handle} for a call that {@link #isPlainL2}, without holding a thread while the L2
+   * client works. The future never fails: every failure becomes a JSON-RPC error object.
+   */
+  public CompletableFuture<RpcOutcome> handleAsync(JsonRpcRequest call) {
+    return l2.callAsync(call.method(), call.params())
+        .handle(
+            (reply, failure) -> {
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
+              if (cause == null) {
+                return l2Answer(call, reply);
+              }
+              if (cause instanceof UpstreamException e) {
+                return l2Failure(call, e, false);
+              }
+              LOG.error("unexpected failure handling {}", call.method(), cause);
+              return RpcOutcome.error(
+                  JsonRpcError.INTERNAL_ERROR, "internal error handling " + call.method());
+            });
+  }
+
   private RpcOutcome l2Only(JsonRpcRequest call, boolean engine) {
     try {
-      UpstreamReply reply = l2.call(call.method(), call.params());
-      if (reply.isError()) {
-        metrics.upstreamRpcError(UpstreamId.L2, call.method());
-      }
-      return reply.outcome();
+      return l2Answer(call, l2.call(call.method(), call.params()));
     } catch (UpstreamException e) {
-      if (engine) {
-        events.l2CallFailed(call.method(), e.getMessage());
-      }
-      LOG.warn("{}", e.getMessage());
-      return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, e.getMessage());
+      return l2Failure(call, e, engine);
     }
+  }
+
+  private RpcOutcome l2Answer(JsonRpcRequest call, UpstreamReply reply) {
+    if (reply.isError()) {
+      metrics.upstreamRpcError(UpstreamId.L2, call.method());
+    }
+    return reply.outcome();
+  }
+
+  private RpcOutcome l2Failure(JsonRpcRequest call, UpstreamException e, boolean engine) {
+    if (engine) {
+      events.l2CallFailed(call.method(), e.getMessage());
+    }
+    LOG.warn("{}", e.getMessage());
+    return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, e.getMessage());
   }
 
   private void mirrorToBuilder(JsonRpcRequest call) {

@@ -7,7 +7,6 @@ import io.rollupboost.config.UpstreamFactory;
 import io.rollupboost.health.HealthBoard;
 import io.rollupboost.health.HealthProbe;
 import io.rollupboost.metrics.EngineMetrics;
-import io.rollupboost.upstream.DeadlineWatchdog;
 import io.rollupboost.upstream.HttpEngineClient;
 import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
@@ -49,10 +48,8 @@ public final class EngineMultiplexerFactory {
       EngineEvents events,
       PayloadSelector selector,
       BuilderQualityBreaker breaker) {
-    DeadlineWatchdog deadlines = new DeadlineWatchdog("upstream-deadline");
-    environment.lifecycle().manage(deadlines);
-    l2 = l2Config.build(environment, UpstreamId.L2, clock, deadlines, metrics);
-    builder = builderConfig.build(environment, UpstreamId.BUILDER, clock, deadlines, metrics);
+    l2 = l2Config.build(environment, UpstreamId.L2, clock, metrics);
+    builder = builderConfig.build(environment, UpstreamId.BUILDER, clock, metrics);
     // Fixed and started up front: an incident (a hanging builder) must not be the moment the
     // service starts creating threads, and thread counts stay flat for leak checks.
     ThreadPoolExecutor fanout =

@@ -1,8 +1,8 @@
 package io.rollupboost.upstream;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -72,35 +72,61 @@ public final class BoundedBody {
   }
 
   /**
+   * Starts collecting one body from chunks as they arrive.
+   *
    * @param declared the Content-Length, or a negative value when unknown
    */
-  public Body read(InputStream in, long declared) throws IOException {
+  public Collector collect(long declared) throws TooLargeException {
     if (declared > limit) {
       throw new TooLargeException("body of " + declared + " bytes exceeds the limit of " + limit);
     }
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, MAX_PRESIZE) : 8192);
-    byte[] buffer = new byte[16 * 1024];
-    long total = 0;
-    try {
-      int n;
-      while ((n = in.read(buffer)) != -1) {
-        if (total + n > limit) {
-          throw new TooLargeException("body exceeds the limit of " + limit + " bytes");
-        }
-        // Growth, the final copy and the reader's own use: about twice the body at its peak.
-        if (claimed.addAndGet(2L * n) > budget) {
-          claimed.addAndGet(-2L * n);
-          throw new OverBudgetException(
-              "too many large bodies in flight (budget " + (budget >> 20) + " MiB)");
-        }
-        total += n;
-        out.write(buffer, 0, n);
+    return new Collector(declared > 0 ? (int) Math.min(declared, MAX_PRESIZE) : 1024);
+  }
+
+  /** A body being collected; {@link #abandon()} it if it is never finished. */
+  public final class Collector {
+    private byte[] buffer;
+    private int size;
+    private long held;
+
+    private Collector(int presize) {
+      buffer = new byte[presize];
+    }
+
+    /** Appends a chunk (consuming it) within the per-body limit and the shared budget. */
+    public void append(ByteBuffer chunk) throws TooLargeException, OverBudgetException {
+      int n = chunk.remaining();
+      if (size + (long) n > limit) {
+        throw new TooLargeException("body exceeds the limit of " + limit + " bytes");
       }
-      return new Body(out.toByteArray(), 2L * total);
-    } catch (IOException | RuntimeException e) {
-      claimed.addAndGet(-2L * total);
-      throw e;
+      // Growth, the final copy and the reader's own use: about twice the body at its peak.
+      if (claimed.addAndGet(2L * n) > budget) {
+        claimed.addAndGet(-2L * n);
+        throw new OverBudgetException(
+            "too many large bodies in flight (budget " + (budget >> 20) + " MiB)");
+      }
+      held += 2L * n;
+      if (size + n > buffer.length) {
+        buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(size + n, 2L * size)));
+      }
+      chunk.get(buffer, size, n);
+      size += n;
+    }
+
+    /** The whole body; it keeps its claim until closed. */
+    public Body finish() {
+      byte[] bytes = size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
+      buffer = null;
+      Body body = new Body(bytes, held);
+      held = 0;
+      return body;
+    }
+
+    /** Releases what this body claimed (a failed or refused read). */
+    public void abandon() {
+      claimed.addAndGet(-held);
+      held = 0;
+      buffer = null;
     }
   }
 

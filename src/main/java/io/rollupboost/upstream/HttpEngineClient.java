@@ -4,43 +4,54 @@ import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.RawJson;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.HttpHostConnectException;
-import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.HttpHeaders;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 
 /**
  * JSON-RPC over HTTP to one upstream engine, with an Engine API JWT of the current second and a
- * hard whole-request deadline: the {@link DeadlineWatchdog} aborts the exchange when the deadline
- * passes, so a peer that trickles bytes cannot hold a caller past it.
+ * hard whole-request deadline (Jetty's total timeout: a peer that trickles bytes cannot hold a
+ * caller past it).
+ *
+ * <p>Non-blocking underneath: {@link #callAsync} holds no thread while the upstream works, which is
+ * how the front door proxies plain L2 calls; {@link #call} waits for the same exchange for the
+ * multiplexer's sequential engine logic.
  */
 public final class HttpEngineClient {
+  /** How long {@link #call} waits beyond the deadline for the client to report it. */
+  private static final long REPORT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  private static final int PRESIZE_LIMIT = 1 << 20;
+
   private final UpstreamId id;
   private final URI url;
   private final EngineJwt jwt;
   private final Duration timeout;
   private final long maxResponseBytes;
-  private final CloseableHttpClient http;
-  private final DeadlineWatchdog deadlines;
+  private final HttpClient http;
   private final EngineMetrics metrics;
   private final AtomicLong nextId = new AtomicLong();
-  private final BoundedBody bodies;
 
   public HttpEngineClient(
       UpstreamId id,
@@ -48,17 +59,14 @@ public final class HttpEngineClient {
       EngineJwt jwt,
       Duration timeout,
       long maxResponseBytes,
-      CloseableHttpClient http,
-      DeadlineWatchdog deadlines,
+      HttpClient http,
       EngineMetrics metrics) {
     this.id = id;
     this.url = url;
     this.jwt = jwt;
     this.timeout = timeout;
     this.maxResponseBytes = maxResponseBytes;
-    this.bodies = new BoundedBody(maxResponseBytes, Long.MAX_VALUE);
     this.http = http;
-    this.deadlines = deadlines;
     this.metrics = metrics;
   }
 
@@ -74,65 +82,150 @@ public final class HttpEngineClient {
   /** Calls {@code method} within the smaller of {@code budgetNanos} and the configured timeout. */
   public UpstreamReply call(String method, RawJson params, long budgetNanos)
       throws UpstreamException {
-    long start = System.nanoTime();
-    long budget = Math.min(budgetNanos, timeout.toNanos());
-    UpstreamException failure = null;
+    Exchange exchange = start(method, params, budgetNanos);
     try {
-      if (budget <= 0) {
-        failure = fail(method, UpstreamException.Kind.TIMEOUT, "no time left before the deadline");
+      return exchange.result.get(exchange.budget + REPORT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UpstreamException failure) {
         throw failure;
       }
-      long callId = nextId.incrementAndGet();
-      HttpPost post = new HttpPost(url);
-      post.setEntity(
-          new ByteArrayEntity(
-              JsonRpcCodec.request(callId, method, params), ContentType.APPLICATION_JSON));
-      if (jwt != null) {
-        post.setHeader(HttpHeaders.AUTHORIZATION, "Bearer " + jwt.mint());
-      }
-      DeadlineWatchdog.Guard guard = deadlines.watch(start + budget, post);
-      try {
-        byte[] body = http.execute(post, this::readBody);
-        return UpstreamReply.parse(body, callId);
-      } catch (IllegalArgumentException e) {
-        failure = fail(method, UpstreamException.Kind.BAD_RESPONSE, e.getMessage());
-      } catch (IOException | RuntimeException e) {
-        failure = classify(method, e, guard.expired(), budget);
-      } finally {
-        guard.close();
-      }
-      throw failure;
-    } finally {
-      metrics.upstreamCall(id, method, System.nanoTime() - start, failure);
+      throw exchange.finish(fail(method, UpstreamException.Kind.BAD_RESPONSE, e.toString()));
+    } catch (TimeoutException e) {
+      exchange.abort(e);
+      throw exchange.finish(
+          fail(
+              method,
+              UpstreamException.Kind.TIMEOUT,
+              "no complete answer within "
+                  + TimeUnit.NANOSECONDS.toMillis(exchange.budget)
+                  + " ms"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exchange.abort(e);
+      throw exchange.finish(fail(method, UpstreamException.Kind.TIMEOUT, "interrupted"));
     }
   }
 
-  private byte[] readBody(ClassicHttpResponse response) throws IOException {
-    HttpEntity entity = response.getEntity();
-    byte[] body = entity == null ? new byte[0] : readLimited(entity);
-    int status = response.getCode();
-    if (status != 200) {
+  /**
+   * The same call without holding the caller's thread: the future completes on the client's thread
+   * with the reply, or exceptionally with an {@link UpstreamException}.
+   */
+  public CompletableFuture<UpstreamReply> callAsync(String method, RawJson params) {
+    return start(method, params, timeout.toNanos()).result;
+  }
+
+  private Exchange start(String method, RawJson params, long budgetNanos) {
+    long budget = Math.min(budgetNanos, timeout.toNanos());
+    Exchange exchange = new Exchange(method, nextId.incrementAndGet(), budget);
+    if (budget <= 0) {
+      exchange.finish(
+          fail(method, UpstreamException.Kind.TIMEOUT, "no time left before the deadline"));
+      return exchange;
+    }
+    Request request =
+        http.newRequest(url)
+            .method(HttpMethod.POST)
+            .timeout(budget, TimeUnit.NANOSECONDS)
+            .body(
+                new BytesRequestContent(
+                    "application/json", JsonRpcCodec.request(exchange.callId, method, params)));
+    if (jwt != null) {
+      String token = "Bearer " + jwt.mint();
+      request.headers(headers -> headers.put(HttpHeader.AUTHORIZATION, token));
+    }
+    exchange.request = request;
+    request.send(exchange);
+    return exchange;
+  }
+
+  /** One call in flight: collects the body within the size limit and completes the future. */
+  private final class Exchange implements Response.Listener {
+    final String method;
+    final long callId;
+    final long budget;
+    final long startNanos = System.nanoTime();
+    final CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
+    volatile Request request;
+    private byte[] body = new byte[0];
+    private int size;
+
+    Exchange(String method, long callId, long budget) {
+      this.method = method;
+      this.callId = callId;
+      this.budget = budget;
+    }
+
+    @Override
+    public void onHeaders(Response response) {
+      long declared = response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+      if (declared > maxResponseBytes) {
+        // Refused before a byte of the body is read.
+        response.abort(
+            new BadStatusException(
+                "response of " + declared + " bytes exceeds the limit of " + maxResponseBytes));
+      } else if (declared > 0) {
+        body = new byte[(int) Math.min(declared, PRESIZE_LIMIT)];
+      }
+    }
+
+    @Override
+    public void onContent(Response response, ByteBuffer content) {
+      int n = content.remaining();
+      if ((long) size + n > maxResponseBytes) {
+        response.abort(
+            new BadStatusException("response exceeds the limit of " + maxResponseBytes + " bytes"));
+        return;
+      }
+      if (size + n > body.length) {
+        body = Arrays.copyOf(body, Math.max(size + n, Math.max(1024, body.length * 2)));
+      }
+      content.get(body, size, n);
+      size += n;
+    }
+
+    @Override
+    public void onComplete(Result outcome) {
+      if (outcome.isFailed()) {
+        finish(classify(method, outcome.getFailure(), budget));
+        return;
+      }
+      byte[] bytes = size == body.length ? body : Arrays.copyOf(body, size);
+      body = null;
+      int status = outcome.getResponse().getStatus();
       // Some servers send JSON-RPC errors with a non-200 status; keep those, reject the rest.
-      if (looksLikeJsonObject(body)) {
-        return body;
+      if (status != 200 && !looksLikeJsonObject(bytes)) {
+        finish(
+            fail(
+                method,
+                UpstreamException.Kind.BAD_RESPONSE,
+                "HTTP " + status + ": " + printable(bytes)));
+        return;
       }
-      throw new BadStatusException("HTTP " + status + ": " + printable(body));
+      UpstreamReply reply;
+      try {
+        reply = UpstreamReply.parse(bytes, callId);
+      } catch (IllegalArgumentException e) {
+        finish(fail(method, UpstreamException.Kind.BAD_RESPONSE, e.getMessage()));
+        return;
+      }
+      if (result.complete(reply)) {
+        metrics.upstreamCall(id, method, System.nanoTime() - startNanos, null);
+      }
     }
-    return body;
-  }
 
-  private byte[] readLimited(HttpEntity entity) throws IOException {
-    long declared = entity.getContentLength();
-    if (declared > maxResponseBytes) {
-      // Refused before the body stream is even opened.
-      throw new BadStatusException(
-          "response of " + declared + " bytes exceeds the limit of " + maxResponseBytes);
+    void abort(Throwable cause) {
+      Request pending = request;
+      if (pending != null) {
+        pending.abort(cause);
+      }
     }
-    try (InputStream in = entity.getContent();
-        BoundedBody.Body body = bodies.read(in, declared)) {
-      return body.bytes();
-    } catch (BoundedBody.TooLargeException e) {
-      throw new BadStatusException("response exceeds the limit of " + maxResponseBytes + " bytes");
+
+    /** Completes the call with {@code failure} (first outcome wins) and returns it. */
+    UpstreamException finish(UpstreamException failure) {
+      if (result.completeExceptionally(failure)) {
+        metrics.upstreamCall(id, method, System.nanoTime() - startNanos, failure);
+      }
+      return failure;
     }
   }
 
@@ -154,8 +247,8 @@ public final class HttpEngineClient {
     return text.replaceAll("[^\\x20-\\x7e]+", " ").strip();
   }
 
-  private UpstreamException classify(String method, Exception e, boolean expired, long budget) {
-    if (expired) {
+  private UpstreamException classify(String method, Throwable e, long budget) {
+    if (e instanceof TimeoutException) {
       return fail(
           method,
           UpstreamException.Kind.TIMEOUT,
@@ -164,21 +257,20 @@ public final class HttpEngineClient {
     if (e instanceof BadStatusException) {
       return fail(method, UpstreamException.Kind.BAD_RESPONSE, e.getMessage());
     }
-    if (e instanceof UnknownHostException) {
+    if (e instanceof UnknownHostException || e instanceof UnresolvedAddressException) {
       return fail(method, UpstreamException.Kind.UNREACHABLE, "unknown host " + url.getHost());
     }
-    if (e instanceof ConnectTimeoutException) {
+    if (e instanceof SocketTimeoutException) {
       return fail(
           method, UpstreamException.Kind.UNREACHABLE, "connect timed out to " + authority());
     }
-    if (e instanceof HttpHostConnectException
-        || e instanceof ConnectException
-        || e instanceof NoRouteToHostException) {
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       return fail(
           method, UpstreamException.Kind.UNREACHABLE, "connection refused by " + authority());
     }
-    if (e instanceof InterruptedIOException) {
-      return fail(method, UpstreamException.Kind.TIMEOUT, "timed out: " + e.getMessage());
+    if (e instanceof EOFException) {
+      return fail(
+          method, UpstreamException.Kind.BAD_RESPONSE, "connection closed before a full answer");
     }
     return fail(
         method,

@@ -31,11 +31,13 @@ final class CredentialLogFilterTest {
 
   @Test
   void headerLoggersStaySilentBelowInfoWhateverTheirLevel() {
-    Logger headers = context.getLogger("org.apache.hc.client5.http.headers");
+    Logger headers = context.getLogger("org.eclipse.jetty.client.transport.HttpSender");
     headers.setLevel(Level.TRACE);
 
-    headers.debug("http-outgoing-0 >> Content-Type: application/json");
-    context.getLogger("org.apache.hc.client5.http.wire").trace("http-outgoing-0 >> \"POST\"");
+    headers.debug("Request headers POST / Content-Type: application/json");
+    context
+        .getLogger("org.eclipse.jetty.client.transport.HttpReceiver")
+        .trace("Response headers HTTP/1.1 200");
     context.getLogger("org.eclipse.jetty.http.HttpParser").debug("FIELD(Authorization: x)");
 
     assertThat(headers.isDebugEnabled()).isFalse();

@@ -96,8 +96,8 @@ final class SecretLeakIT {
       assertThat(
               http.admin(
                   "log-level task",
-                  "/tasks/log-level?logger=org.apache.hc.client5.http.headers"
-                      + "&logger=org.apache.hc.client5.http.wire&logger=org.eclipse.jetty"
+                  "/tasks/log-level?logger=org.eclipse.jetty.client"
+                      + "&logger=org.eclipse.jetty.http.HttpParser&logger=org.eclipse.jetty"
                       + "&level=TRACE",
                   "",
                   "Bearer " + adminToken))
@@ -110,7 +110,7 @@ final class SecretLeakIT {
     assertThat(evidence.text("service (debug) stdout"))
         .as("library loggers ran at DEBUG")
         .contains("DEBUG [")
-        .contains("org.apache.hc.client5.http")
+        .contains("org.eclipse.jetty.server")
         .contains("org.eclipse.jetty.http");
     evidence.assertNothingLeaked();
   }

@@ -1,0 +1,267 @@
+package io.rollupboost.rpc;
+
+import io.rollupboost.auth.EngineJwt;
+import io.rollupboost.engine.EngineMultiplexer;
+import io.rollupboost.metrics.EngineMetrics;
+import io.rollupboost.upstream.BoundedBody;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON-RPC front door ({@code POST /}), a Jetty handler inside the application context ahead of
+ * the servlets: reads the body as it arrives within a size limit, answers every call with a
+ * JSON-RPC response object, and hands valid calls to the multiplexer in order. Every other method
+ * on {@code /} gets 405 with a JSON-RPC error; every other path goes on to the servlets (Jersey,
+ * {@code /healthz}).
+ *
+ * <p>A single call that goes to the L2 client alone (the eth_ traffic) is proxied without holding a
+ * thread while the L2 client answers; engine calls and batches run the multiplexer's sequential
+ * logic on the request's thread. Below the servlet layer because op-node calls it four times per
+ * block and the servlet and Jersey pipelines cost more than the rest of the hop together.
+ */
+public final class JsonRpcHandler extends Handler.Wrapper {
+  private static final Logger LOG = LoggerFactory.getLogger(JsonRpcHandler.class);
+
+  private final JsonRpcCodec codec;
+  private final EngineMultiplexer multiplexer;
+  private final EngineJwt inboundJwt;
+  private final BoundedBody bodies;
+  private final EngineMetrics metrics;
+
+  /**
+   * @param inboundJwt verifies op-node's token on {@code engine_*} calls; null to accept all
+   */
+  public JsonRpcHandler(
+      JsonRpcCodec codec,
+      EngineMultiplexer multiplexer,
+      EngineJwt inboundJwt,
+      long maxRequestBytes,
+      EngineMetrics metrics) {
+    this.codec = codec;
+    this.multiplexer = multiplexer;
+    this.inboundJwt = inboundJwt;
+    // Request bodies being read at once may hold a quarter of the heap; beyond that the service
+    // answers 503 instead of running out of memory (which would stop it for op-node too).
+    this.bodies = new BoundedBody(maxRequestBytes, Runtime.getRuntime().maxMemory() / 4);
+    this.metrics = metrics;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    if (!"/".equals(Request.getPathInContext(request))) {
+      return super.handle(request, response, callback);
+    }
+    if (!HttpMethod.POST.is(request.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, "POST");
+      send(
+          response,
+          callback,
+          HttpStatus.METHOD_NOT_ALLOWED_405,
+          JsonRpcCodec.response(
+              RawJson.NULL,
+              RpcOutcome.error(
+                  JsonRpcError.INVALID_REQUEST, "JSON-RPC is served with POST on this path")));
+      return true;
+    }
+    BoundedBody.Collector collector;
+    try {
+      collector = bodies.collect(request.getLength());
+    } catch (BoundedBody.TooLargeException e) {
+      tooLarge(response, callback);
+      return true;
+    }
+    new Exchange(request, response, callback, collector).run();
+    return true;
+  }
+
+  /**
+   * One request: its body is read as chunks arrive (this runs again on each demand), then answered.
+   */
+  private final class Exchange implements Runnable {
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final BoundedBody.Collector collector;
+
+    Exchange(
+        Request request, Response response, Callback callback, BoundedBody.Collector collector) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+      this.collector = collector;
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          request.demand(this);
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          collector.abandon();
+          unreadable(chunk.getFailure());
+          return;
+        }
+        boolean last = chunk.isLast();
+        try {
+          collector.append(chunk.getByteBuffer());
+        } catch (BoundedBody.TooLargeException e) {
+          collector.abandon();
+          tooLarge(response, callback);
+          return;
+        } catch (BoundedBody.OverBudgetException e) {
+          collector.abandon();
+          busy(e);
+          return;
+        } finally {
+          chunk.release();
+        }
+        if (last) {
+          BoundedBody.Body body = collector.finish();
+          answer(body.bytes(), Callback.from(callback, body::close));
+          return;
+        }
+      }
+    }
+
+    private void unreadable(Throwable failure) {
+      metrics.rejected("unreadable");
+      LOG.debug("request body could not be read: {}", String.valueOf(failure));
+      send(
+          response,
+          callback,
+          HttpStatus.BAD_REQUEST_400,
+          JsonRpcCodec.response(
+              RawJson.NULL,
+              RpcOutcome.error(JsonRpcError.PARSE_ERROR, "request body could not be read")));
+    }
+
+    private void busy(BoundedBody.OverBudgetException e) {
+      metrics.rejected("busy");
+      LOG.warn("request refused: {}", e.getMessage());
+      unreadBodyCloses(response);
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+      send(
+          response,
+          callback,
+          HttpStatus.SERVICE_UNAVAILABLE_503,
+          JsonRpcCodec.response(
+              RawJson.NULL,
+              RpcOutcome.error(JsonRpcError.REQUEST_TOO_LARGE, "server busy: " + e.getMessage())));
+    }
+
+    private void answer(byte[] body, Callback done) {
+      JsonRpcCodec.Body parsed = codec.parse(body);
+      if (parsed.topLevelError() != null) {
+        metrics.rejected("parse_error");
+        send(
+            response,
+            done,
+            HttpStatus.OK_200,
+            JsonRpcCodec.response(RawJson.NULL, parsed.topLevelError()));
+        return;
+      }
+      String authProblem =
+          authenticate(parsed.calls(), request.getHeaders().get(HttpHeader.AUTHORIZATION));
+      if (authProblem != null) {
+        metrics.rejected("unauthorized");
+        RawJson id = parsed.batch() ? RawJson.NULL : parsed.calls().get(0).id();
+        send(
+            response,
+            done,
+            HttpStatus.UNAUTHORIZED_401,
+            JsonRpcCodec.response(
+                id, RpcOutcome.error(JsonRpcError.UNAUTHORIZED, "unauthorized: " + authProblem)));
+        return;
+      }
+      for (JsonRpcRequest call : parsed.calls()) {
+        if (call.invalid() != null) {
+          metrics.rejected("invalid_request");
+        }
+      }
+      if (!parsed.batch() && EngineMultiplexer.isPlainL2(parsed.calls().get(0))) {
+        JsonRpcRequest call = parsed.calls().get(0);
+        multiplexer
+            .handleAsync(call)
+            .thenAccept(
+                outcome -> {
+                  if (call.isNotification()) {
+                    noContent(response, done);
+                  } else {
+                    send(
+                        response,
+                        done,
+                        HttpStatus.OK_200,
+                        JsonRpcCodec.response(call.id(), outcome));
+                  }
+                });
+        return;
+      }
+      byte[] reply = JsonRpcCodec.answer(parsed, multiplexer::handle);
+      if (reply == null) {
+        noContent(response, done);
+        return;
+      }
+      send(response, done, HttpStatus.OK_200, reply);
+    }
+  }
+
+  private void tooLarge(Response response, Callback callback) {
+    metrics.rejected("too_large");
+    unreadBodyCloses(response);
+    send(
+        response,
+        callback,
+        HttpStatus.PAYLOAD_TOO_LARGE_413,
+        JsonRpcCodec.response(
+            RawJson.NULL,
+            RpcOutcome.error(
+                JsonRpcError.REQUEST_TOO_LARGE,
+                "request body exceeds the limit of " + bodies.limit() + " bytes")));
+  }
+
+  /**
+   * The rest of a refused body is never read, so the connection cannot carry another request: say
+   * so, rather than leave the client to find a closed socket on its next call.
+   */
+  private static void unreadBodyCloses(Response response) {
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+  }
+
+  /** Null when the calls may proceed; otherwise why the engine calls among them are refused. */
+  private String authenticate(List<JsonRpcRequest> calls, String authorization) {
+    if (inboundJwt == null) {
+      return null;
+    }
+    for (JsonRpcRequest call : calls) {
+      if (call.method() != null && call.method().startsWith("engine_")) {
+        return inboundJwt.verify(authorization);
+      }
+    }
+    return null;
+  }
+
+  private static void noContent(Response response, Callback callback) {
+    response.setStatus(HttpStatus.NO_CONTENT_204);
+    callback.succeeded();
+  }
+
+  private static void send(Response response, Callback callback, int status, byte[] body) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+}

@@ -1,0 +1,126 @@
+package io.rollupboost;
+
+import static io.rollupboost.testing.RpcClient.call;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.rollupboost.testing.FakeEngine;
+import io.rollupboost.testing.RpcClient;
+import io.rollupboost.testing.TestService;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * eth_ pass-through holds no server thread while the L2 client works: with far fewer server threads
+ * than slow eth_ calls in flight, every call still reaches the L2 client at once, and op-node's
+ * engine calls are answered meanwhile.
+ */
+final class PassThroughConcurrencyTest {
+  /** Jetty's pool for both connectors; 48 held calls would need 48 threads on a thread per call. */
+  static final int SERVER_THREADS = 16;
+
+  static final int HELD_CALLS = 48;
+
+  static final FakeEngine L2 = new FakeEngine("l2").start();
+  static final FakeEngine BUILDER = new FakeEngine("builder").start();
+  static DropwizardTestSupport<RollupBoostConfiguration> app;
+  final RpcClient rpc = new RpcClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    app =
+        TestService.start(
+            "test-config.yml",
+            L2,
+            BUILDER,
+            ConfigOverride.config("server.maxThreads", String.valueOf(SERVER_THREADS)),
+            ConfigOverride.config("server.minThreads", String.valueOf(SERVER_THREADS)),
+            // Long enough that only the number of threads could keep a call from arriving.
+            ConfigOverride.config("l2.timeout", "30s"));
+  }
+
+  @AfterAll
+  static void stop() {
+    app.after();
+    L2.close();
+    BUILDER.close();
+  }
+
+  @Test
+  void slowEthCallsHoldNoThreadAndDoNotStarveOpNode() throws Exception {
+    CountDownLatch arrived = new CountDownLatch(HELD_CALLS);
+    CountDownLatch release = new CountDownLatch(1);
+    L2.on(
+        "eth_getBalance",
+        c -> {
+          arrived.countDown();
+          try {
+            release.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return FakeEngine.Reply.result("\"0x2a\"");
+        });
+    String url = "http://127.0.0.1:" + app.getLocalPort() + "/";
+    HttpClient clients = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+    for (int i = 0; i < HELD_CALLS; i++) {
+      held.add(
+          clients.sendAsync(
+              HttpRequest.newBuilder(URI.create(url))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          call(i, "eth_getBalance", "[\"0x" + "01".repeat(20) + "\",\"latest\"]")))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    try {
+      assertThat(arrived.await(15, TimeUnit.SECONDS))
+          .as(
+              "all %d calls in flight at the L2 client with %d server threads",
+              HELD_CALLS, SERVER_THREADS)
+          .isTrue();
+
+      long start = System.nanoTime();
+      RpcClient.Response fcu =
+          rpc.post(
+              url,
+              call(
+                  1,
+                  "engine_forkchoiceUpdatedV3",
+                  "[{\"headBlockHash\":\"0x"
+                      + "ab".repeat(32)
+                      + "\",\"safeBlockHash\":\"0x"
+                      + "ab".repeat(32)
+                      + "\",\"finalizedBlockHash\":\"0x"
+                      + "ab".repeat(32)
+                      + "\"},null]"));
+      assertThat(fcu.status()).isEqualTo(200);
+      assertThat(fcu.result().path("payloadStatus").path("status").asText()).isEqualTo("VALID");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("op-node's call is not queued behind the held eth_ calls")
+          .isLessThan(2_000);
+    } finally {
+      release.countDown();
+    }
+    for (int i = 0; i < HELD_CALLS; i++) {
+      HttpResponse<String> response = held.get(i).get(10, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(FakeEngine.JSON.readTree(response.body()).path("id").asInt()).isEqualTo(i);
+      assertThat(FakeEngine.JSON.readTree(response.body()).path("result").asText())
+          .isEqualTo("0x2a");
+    }
+  }
+}
