@@ -266,13 +266,18 @@ public final class EngineMultiplexer {
     }
     ExecutionMode mode = modes.get();
     long deadline = System.nanoTime() + payloadDeadline.toNanos();
-    CompletableFuture<BuilderOutcome> builderPath =
-        mode == ExecutionMode.DISABLED ? null : startBuilderPath(method, l2Id, deadline);
+    // L2's block is requested first and arrives while this thread follows the builder's path
+    // (its getPayload, then validation on L2): no thread hand-off on the way to op-node's answer.
+    HttpEngineClient.Pending l2Call = l2.send(method.wire(), call.params());
+    BuilderOutcome builderOutcome =
+        mode == ExecutionMode.DISABLED
+            ? BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled")
+            : builderOutcome(method, l2Id, deadline);
 
     UpstreamReply l2Reply = null;
     String l2Failure = null;
     try {
-      l2Reply = l2.call(method.wire(), call.params());
+      l2Reply = l2Call.await();
       if (l2Reply.isError()) {
         metrics.upstreamRpcError(UpstreamId.L2, method.wire());
         l2Failure = l2Reply.errorSummary();
@@ -281,10 +286,6 @@ public final class EngineMultiplexer {
       l2Failure = e.getMessage();
     }
     boolean l2Delivered = l2Failure == null;
-    BuilderOutcome builderOutcome =
-        builderPath == null
-            ? BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled")
-            : await(builderPath, deadline);
     JsonNode l2Envelope = l2Delivered ? tree(l2Reply.result()) : null;
     Selection selection = selector.select(mode, l2Envelope, builderOutcome, breaker.degraded());
     events.payloadProduced(l2Delivered, builderOutcome);
@@ -342,45 +343,23 @@ public final class EngineMultiplexer {
     }
   }
 
-  private CompletableFuture<BuilderOutcome> startBuilderPath(
-      EngineMethod method, String l2Id, long deadline) {
+  private BuilderOutcome builderOutcome(EngineMethod method, String l2Id, long deadline) {
     PendingBuild build = payloadIds.get(l2Id);
     if (build == null) {
-      return CompletableFuture.completedFuture(
-          BuilderOutcome.failed(
-              BuilderOutcome.Kind.NO_PAYLOAD_ID,
-              "no forkchoiceUpdated with attributes seen for " + l2Id));
+      return BuilderOutcome.failed(
+          BuilderOutcome.Kind.NO_PAYLOAD_ID,
+          "no forkchoiceUpdated with attributes seen for " + l2Id);
     }
     if (build.notAskedReason() != null) {
-      return CompletableFuture.completedFuture(
-          BuilderOutcome.failed(build.notAskedReason(), "builder not asked at forkchoiceUpdated"));
+      return BuilderOutcome.failed(
+          build.notAskedReason(), "builder not asked at forkchoiceUpdated");
     }
     if (!events.builderUsable()) {
       metrics.builderBypassed(method.wire());
       LOG.info("builder bypassed for {} {}: builder is unhealthy", method.wire(), l2Id);
-      return CompletableFuture.completedFuture(
-          BuilderOutcome.failed(BuilderOutcome.Kind.BYPASSED, "builder unhealthy at getPayload"));
+      return BuilderOutcome.failed(BuilderOutcome.Kind.BYPASSED, "builder unhealthy at getPayload");
     }
-    try {
-      return CompletableFuture.supplyAsync(() -> builderPath(method, build, deadline), fanout);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(
-          BuilderOutcome.failed(BuilderOutcome.Kind.DEADLINE, "fan-out executor saturated"));
-    }
-  }
-
-  private static BuilderOutcome await(CompletableFuture<BuilderOutcome> path, long deadline) {
-    try {
-      return path.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      return BuilderOutcome.failed(
-          BuilderOutcome.Kind.DEADLINE, "builder path exceeded its deadline");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return BuilderOutcome.failed(BuilderOutcome.Kind.DEADLINE, "interrupted");
-    } catch (ExecutionException e) {
-      return BuilderOutcome.failed(BuilderOutcome.Kind.BAD_RESPONSE, String.valueOf(e.getCause()));
-    }
+    return builderPath(method, build, deadline);
   }
 
   /** Builder getPayload, then validation of its block with newPayload on the L2 client. */

@@ -82,28 +82,21 @@ public final class HttpEngineClient {
   /** Calls {@code method} within the smaller of {@code budgetNanos} and the configured timeout. */
   public UpstreamReply call(String method, RawJson params, long budgetNanos)
       throws UpstreamException {
-    Exchange exchange = start(method, params, budgetNanos);
-    try {
-      return exchange.result.get(exchange.budget + REPORT_GRACE_NANOS, TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UpstreamException failure) {
-        throw failure;
-      }
-      throw exchange.finish(fail(method, UpstreamException.Kind.BAD_RESPONSE, e.toString()));
-    } catch (TimeoutException e) {
-      exchange.abort(e);
-      throw exchange.finish(
-          fail(
-              method,
-              UpstreamException.Kind.TIMEOUT,
-              "no complete answer within "
-                  + TimeUnit.NANOSECONDS.toMillis(exchange.budget)
-                  + " ms"));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      exchange.abort(e);
-      throw exchange.finish(fail(method, UpstreamException.Kind.TIMEOUT, "interrupted"));
-    }
+    return start(method, params, budgetNanos).await();
+  }
+
+  /** A call in flight, to be awaited later by the thread that sent it. */
+  public interface Pending {
+    /** The reply, once the call completes or its deadline passes. */
+    UpstreamReply await() throws UpstreamException;
+  }
+
+  /**
+   * Sends {@code method} within the configured timeout and returns at once: the caller can do other
+   * work (ask the builder) while this upstream answers.
+   */
+  public Pending send(String method, RawJson params) {
+    return start(method, params, timeout.toNanos());
   }
 
   /**
@@ -139,7 +132,7 @@ public final class HttpEngineClient {
   }
 
   /** One call in flight: collects the body within the size limit and completes the future. */
-  private final class Exchange implements Response.Listener {
+  private final class Exchange implements Response.Listener, Pending {
     final String method;
     final long callId;
     final long budget;
@@ -210,6 +203,29 @@ public final class HttpEngineClient {
       }
       if (result.complete(reply)) {
         metrics.upstreamCall(id, method, System.nanoTime() - startNanos, null);
+      }
+    }
+
+    @Override
+    public UpstreamReply await() throws UpstreamException {
+      try {
+        return result.get(budget + REPORT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof UpstreamException failure) {
+          throw failure;
+        }
+        throw finish(fail(method, UpstreamException.Kind.BAD_RESPONSE, e.toString()));
+      } catch (TimeoutException e) {
+        abort(e);
+        throw finish(
+            fail(
+                method,
+                UpstreamException.Kind.TIMEOUT,
+                "no complete answer within " + TimeUnit.NANOSECONDS.toMillis(budget) + " ms"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        abort(e);
+        throw finish(fail(method, UpstreamException.Kind.TIMEOUT, "interrupted"));
       }
     }
 
