@@ -3,6 +3,7 @@ package io.rollupboost;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.rollupboost.admin.AdminWiring;
@@ -26,9 +27,12 @@ import io.rollupboost.rpc.JsonRpcErrorHandler;
 import io.rollupboost.rpc.JsonRpcHandler;
 import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** rollup-boost: the Engine API multiplexer between op-node, its L2 client and a builder. */
 public final class RollupBoostApplication extends Application<RollupBoostConfiguration> {
+  private static final Logger LOG = LoggerFactory.getLogger(RollupBoostApplication.class);
 
   private String[] arguments = new String[0];
 
@@ -71,6 +75,12 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
   public void run(RollupBoostConfiguration config, Environment environment) {
     CredentialLogFilter.install();
     GracefulTermination.install();
+    if (config.getServerFactory() instanceof AbstractServerFactory server
+        && server.getGzipFilterFactory().isEnabled()) {
+      LOG.warn(
+          "server.gzip is enabled: op-node asks for gzip, and compressing each getPayload answer"
+              + " adds milliseconds per block; set server.gzip.enabled: false");
+    }
     Clock clock = Clock.systemUTC();
     EngineMetrics metrics = new EngineMetrics();
     ExecutionModeHolder modes =

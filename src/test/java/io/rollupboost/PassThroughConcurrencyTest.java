@@ -123,4 +123,24 @@ final class PassThroughConcurrencyTest {
           .isEqualTo("0x2a");
     }
   }
+
+  @Test
+  void answersAreNotCompressedWhenTheClientAsksForGzip() throws Exception {
+    String big = "\"0x" + "ab".repeat(4096) + "\"";
+    L2.on("eth_getCode", FakeEngine.Reply.result(big));
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getLocalPort() + "/"))
+                    .header("Content-Type", "application/json")
+                    .header("Accept-Encoding", "gzip") // as op-node's Go client does
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            call(1, "eth_getCode", "[\"0x" + "01".repeat(20) + "\",\"latest\"]")))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(FakeEngine.JSON.readTree(response.body()).path("result").asText())
+        .isEqualTo(big.substring(1, big.length() - 1));
+  }
 }

@@ -8,6 +8,7 @@ import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.dropwizard.util.DataSize;
@@ -53,6 +54,10 @@ final class RollupBoostConfigurationTest {
     assertThat(config.getProbe().interval().toMilliseconds()).isEqualTo(1000);
     assertThat(config.getProbe().maxUnsafeInterval().toSeconds()).isEqualTo(10);
     assertThat(config.getRpc().jwtSecretFile()).isNull();
+    assertThat(
+            ((AbstractServerFactory) config.getServerFactory()).getGzipFilterFactory().isEnabled())
+        .as("op-node asks for gzip; compressing blocks costs milliseconds per block")
+        .isFalse();
     assertThat(config.getRpc().maxRequestSize().toBytes())
         .isGreaterThanOrEqualTo(DataSize.mebibytes(32).toBytes());
   }
