@@ -77,61 +77,68 @@ public final class EngineMultiplexer {
     this.payloadDeadline = payloadDeadline;
   }
 
-  /** Answers one valid call. Never throws: every failure becomes a JSON-RPC error object. */
+  /**
+   * Answers one valid call and waits for it. Never throws: every failure becomes an error object.
+   */
   public RpcOutcome handle(JsonRpcRequest call) {
+    return handleAsync(call).join();
+  }
+
+  /**
+   * Answers one valid call. Calls that only wait for the L2 client (eth_ traffic, newPayload,
+   * forkchoiceUpdated) hold no thread meanwhile: their future completes on the L2 client's thread.
+   * getPayload and exchangeCapabilities are worked out on the caller's thread, which may block. The
+   * future never fails: every failure becomes a JSON-RPC error object.
+   */
+  public CompletableFuture<RpcOutcome> handleAsync(JsonRpcRequest call) {
     String method = call.method();
     try {
-      return switch (EngineMethod.route(method)) {
-        case FORKCHOICE_UPDATED -> forkchoiceUpdated(call);
-        case GET_PAYLOAD -> getPayload(call, EngineMethod.of(method));
-        case NEW_PAYLOAD -> newPayload(call);
-        case CAPABILITIES -> exchangeCapabilities(call);
-        case UNSUPPORTED_ENGINE ->
-            RpcOutcome.error(
-                JsonRpcError.METHOD_NOT_FOUND,
-                "the method " + method + " does not exist/is not available");
-        case L2_ONLY -> l2Only(call, false);
-        case L2_AND_MIRROR -> {
-          mirrorToBuilder(call);
-          yield l2Only(call, false);
-        }
-      };
+      CompletableFuture<RpcOutcome> answer =
+          switch (EngineMethod.route(method)) {
+            case FORKCHOICE_UPDATED -> forkchoiceUpdated(call);
+            case GET_PAYLOAD ->
+                CompletableFuture.completedFuture(getPayload(call, EngineMethod.of(method)));
+            case NEW_PAYLOAD -> newPayload(call);
+            case CAPABILITIES -> CompletableFuture.completedFuture(exchangeCapabilities(call));
+            case UNSUPPORTED_ENGINE ->
+                CompletableFuture.completedFuture(
+                    RpcOutcome.error(
+                        JsonRpcError.METHOD_NOT_FOUND,
+                        "the method " + method + " does not exist/is not available"));
+            case L2_ONLY -> l2Async(call, false);
+            case L2_AND_MIRROR -> {
+              mirrorToBuilder(call);
+              yield l2Async(call, false);
+            }
+          };
+      return answer.exceptionally(failure -> unexpected(method, failure));
     } catch (InvalidParamsException e) {
-      return RpcOutcome.error(JsonRpcError.INVALID_PARAMS, "invalid params: " + e.getMessage());
+      return CompletableFuture.completedFuture(
+          RpcOutcome.error(JsonRpcError.INVALID_PARAMS, "invalid params: " + e.getMessage()));
     } catch (RuntimeException e) {
-      LOG.error("unexpected failure handling {}", method, e);
-      return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, "internal error handling " + method);
+      return CompletableFuture.completedFuture(unexpected(method, e));
     }
   }
 
-  /**
-   * Whether {@code call} goes to the L2 client alone with nothing to coordinate (no engine method,
-   * no copy for the builder): such calls can be answered with {@link #handleAsync}.
-   */
-  public static boolean isPlainL2(JsonRpcRequest call) {
-    return call.invalid() == null
-        && EngineMethod.route(call.method()) == EngineMethod.Route.L2_ONLY;
+  private static RpcOutcome unexpected(String method, Throwable failure) {
+    LOG.error("unexpected failure handling {}", method, failure);
+    return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, "internal error handling " + method);
   }
 
-  /**
-   * {@link #handle} for a call that {@link #isPlainL2}, without holding a thread while the L2
-   * client works. The future never fails: every failure becomes a JSON-RPC error object.
-   */
-  public CompletableFuture<RpcOutcome> handleAsync(JsonRpcRequest call) {
+  /** The L2 client's answer, or an error object naming its failure; holds no thread meanwhile. */
+  private CompletableFuture<RpcOutcome> l2Async(JsonRpcRequest call, boolean engine) {
     return l2.callAsync(call.method(), call.params())
         .handle(
             (reply, failure) -> {
-              Throwable cause =
-                  failure instanceof CompletionException ? failure.getCause() : failure;
-              if (cause == null) {
+              if (failure == null) {
                 return l2Answer(call, reply);
               }
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
               if (cause instanceof UpstreamException e) {
-                return l2Failure(call, e, false);
+                return l2Failure(call, e, engine);
               }
-              LOG.error("unexpected failure handling {}", call.method(), cause);
-              return RpcOutcome.error(
-                  JsonRpcError.INTERNAL_ERROR, "internal error handling " + call.method());
+              return unexpected(call.method(), cause);
             });
   }
 
@@ -187,7 +194,8 @@ public final class EngineMultiplexer {
 
   // ---- engine_forkchoiceUpdatedV3 -------------------------------------------------------------
 
-  private RpcOutcome forkchoiceUpdated(JsonRpcRequest call) throws InvalidParamsException {
+  private CompletableFuture<RpcOutcome> forkchoiceUpdated(JsonRpcRequest call)
+      throws InvalidParamsException {
     ArrayNode params = paramsArray(call, 1, 2);
     if (!params.get(0).isObject()) {
       throw new InvalidParamsException("forkchoice state must be an object");
@@ -199,15 +207,19 @@ public final class EngineMultiplexer {
     boolean hasAttributes = attributes != null && attributes.isObject();
     ExecutionMode mode = modes.get();
     if (mode == ExecutionMode.DISABLED) {
-      return l2Only(call, true);
+      return l2Async(call, true);
     }
     if (!hasAttributes) {
       // Sync traffic: the builder follows the chain through the ordered lane, op-node never waits;
       // queued after L2 answered, so the two calls do not compete for the CPU.
-      RpcOutcome outcome = l2Only(call, true);
-      lane.submit(call.method(), call.params())
-          .whenComplete((reply, failure) -> logSyncFailure(call.method(), reply, failure));
-      return outcome;
+      return l2Async(call, true)
+          .thenApply(
+              outcome -> {
+                lane.submit(call.method(), call.params())
+                    .whenComplete(
+                        (reply, failure) -> logSyncFailure(call.method(), reply, failure));
+                return outcome;
+              });
     }
     CompletableFuture<String> builderId = null;
     BuilderOutcome.Kind notAsked = null;
@@ -222,21 +234,27 @@ public final class EngineMultiplexer {
           lane.submit(call.method(), call.params()).thenApply(EngineMultiplexer::builderPayloadId);
     }
     String beaconRoot = attributes.path("parentBeaconBlockRoot").asText(null);
-    RpcOutcome outcome = l2Only(call, true);
-    if (!outcome.isError()) {
-      String l2Id = tree(outcome.result()).path("payloadId").asText(null);
-      if (l2Id != null) {
-        payloadIds.put(
-            l2Id,
-            new PendingBuild(
-                builderId,
-                notAsked,
-                beaconRoot,
-                params.get(0).path("headBlockHash").asText(null),
-                attributes));
-      }
-    }
-    return outcome;
+    CompletableFuture<String> askedBuilder = builderId;
+    BuilderOutcome.Kind notAskedReason = notAsked;
+    return l2Async(call, true)
+        .thenApply(
+            outcome -> {
+              // Recorded before op-node sees L2's payload id, so its getPayload finds the build.
+              if (!outcome.isError()) {
+                String l2Id = tree(outcome.result()).path("payloadId").asText(null);
+                if (l2Id != null) {
+                  payloadIds.put(
+                      l2Id,
+                      new PendingBuild(
+                          askedBuilder,
+                          notAskedReason,
+                          beaconRoot,
+                          params.get(0).path("headBlockHash").asText(null),
+                          attributes));
+                }
+              }
+              return outcome;
+            });
   }
 
   /** The builder's payload id from its forkchoiceUpdated answer; SYNCING with an id is usable. */
@@ -483,11 +501,16 @@ public final class EngineMultiplexer {
 
   // ---- engine_newPayloadV3/V4 and engine_exchangeCapabilities ---------------------------------
 
-  private RpcOutcome newPayload(JsonRpcRequest call) throws InvalidParamsException {
+  private CompletableFuture<RpcOutcome> newPayload(JsonRpcRequest call)
+      throws InvalidParamsException {
     requireObjectFirstParam(call.params());
     // L2 first: op-node waits only for L2's answer, and the builder's copy, queued right after,
     // does not compete with it for the CPU. The lane keeps the builder's calls in order.
-    RpcOutcome outcome = l2Only(call, true);
+    return l2Async(call, true).thenApply(outcome -> syncBuilder(call, outcome));
+  }
+
+  /** Queues the builder's copy of a newPayload that L2 answered, and returns L2's outcome. */
+  private RpcOutcome syncBuilder(JsonRpcRequest call, RpcOutcome outcome) {
     if (modes.get() != ExecutionMode.DISABLED) {
       lane.submit(call.method(), call.params())
           .whenComplete(

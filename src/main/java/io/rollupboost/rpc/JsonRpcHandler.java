@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * on {@code /} gets 405 with a JSON-RPC error; every other path goes on to the servlets (Jersey,
  * {@code /healthz}).
  *
- * <p>A single call that goes to the L2 client alone (the eth_ traffic) is proxied without holding a
- * thread while the L2 client answers; engine calls and batches run the multiplexer's sequential
- * logic on the request's thread. Below the servlet layer because op-node calls it four times per
- * block and the servlet and Jersey pipelines cost more than the rest of the hop together.
+ * <p>A single call is answered when the multiplexer's future completes: calls that only wait for
+ * the L2 client (eth_ traffic, newPayload, forkchoiceUpdated) hold no thread meanwhile; getPayload
+ * and batches run on the request's thread. Below the servlet layer because op-node calls it four
+ * times per block and the servlet and Jersey pipelines cost more than the rest of the hop together.
  */
 public final class JsonRpcHandler extends Handler.Wrapper {
   private static final Logger LOG = LoggerFactory.getLogger(JsonRpcHandler.class);
@@ -103,6 +103,16 @@ public final class JsonRpcHandler extends Handler.Wrapper {
 
     @Override
     public void run() {
+      try {
+        readAndAnswer();
+      } catch (RuntimeException e) {
+        // Jetty's error handler answers with a JSON-RPC error; the connection is not left waiting.
+        LOG.error("unexpected failure answering a JSON-RPC request", e);
+        callback.failed(e);
+      }
+    }
+
+    private void readAndAnswer() {
       while (true) {
         Content.Chunk chunk = request.read();
         if (chunk == null) {
@@ -191,13 +201,16 @@ public final class JsonRpcHandler extends Handler.Wrapper {
           metrics.rejected("invalid_request");
         }
       }
-      if (!parsed.batch() && EngineMultiplexer.isPlainL2(parsed.calls().get(0))) {
+      if (!parsed.batch() && parsed.calls().get(0).invalid() == null) {
         JsonRpcRequest call = parsed.calls().get(0);
         multiplexer
             .handleAsync(call)
-            .thenAccept(
-                outcome -> {
-                  if (call.isNotification()) {
+            .whenComplete(
+                (outcome, failure) -> {
+                  if (failure != null) {
+                    LOG.error("unexpected failure answering {}", call.method(), failure);
+                    done.failed(failure);
+                  } else if (call.isNotification()) {
                     noContent(response, done);
                   } else {
                     send(
