@@ -148,7 +148,7 @@ final class FrontDoorFuzzTest {
   @Test
   void anOversizedBodyIsRefusedAndTheCloseAnnounced() throws IOException {
     try (RawPost connection = new RawPost(TestService.APP.getLocalPort())) {
-      RawPost.Response response = connection.post(new byte[200 * 1024], null);
+      RawPost.Response response = connection.post(new byte[8 << 20], null);
       assertThat(response.status()).isEqualTo(413);
       assertThat(FakeEngine.JSON.readTree(response.body()).path("error").path("code").asInt())
           .isEqualTo(-32001);

@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class JsonRpcHandler extends Handler.Wrapper {
   private static final Logger LOG = LoggerFactory.getLogger(JsonRpcHandler.class);
 
+  /**
+   * The most of a refused body read (and dropped) before answering; beyond it, answer and close.
+   */
+  static final long DRAIN_LIMIT = 64L << 20;
+
   private final JsonRpcCodec codec;
   private final EngineMultiplexer multiplexer;
   private final EngineJwt inboundJwt;
@@ -73,14 +78,13 @@ public final class JsonRpcHandler extends Handler.Wrapper {
                   JsonRpcError.INVALID_REQUEST, "JSON-RPC is served with POST on this path")));
       return true;
     }
-    BoundedBody.Collector collector;
+    Exchange exchange = new Exchange(request, response, callback);
     try {
-      collector = bodies.collect(request.getLength());
+      exchange.collector = bodies.collect(request.getLength());
     } catch (BoundedBody.TooLargeException e) {
-      tooLarge(response, callback);
-      return true;
+      exchange.refuse(() -> tooLarge(response, callback));
     }
-    new Exchange(request, response, callback, collector).run();
+    exchange.run();
     return true;
   }
 
@@ -91,14 +95,30 @@ public final class JsonRpcHandler extends Handler.Wrapper {
     private final Request request;
     private final Response response;
     private final Callback callback;
-    private final BoundedBody.Collector collector;
+    private BoundedBody.Collector collector;
 
-    Exchange(
-        Request request, Response response, Callback callback, BoundedBody.Collector collector) {
+    /** The refusal to send once the refused body is drained; null while the body is collected. */
+    private Runnable refusal;
+
+    private long drained;
+
+    Exchange(Request request, Response response, Callback callback) {
       this.request = request;
       this.response = response;
       this.callback = callback;
-      this.collector = collector;
+    }
+
+    /**
+     * Refuses the body: the rest of it is read and dropped (up to {@link #DRAIN_LIMIT} bytes), then
+     * {@code answer} runs. Answering at once and closing would leave the client writing into a
+     * closed socket, whose reset can destroy the answer before the client reads it.
+     */
+    void refuse(Runnable answer) {
+      if (collector != null) {
+        collector.abandon();
+        collector = null;
+      }
+      refusal = answer;
     }
 
     @Override
@@ -120,21 +140,31 @@ public final class JsonRpcHandler extends Handler.Wrapper {
           return;
         }
         if (Content.Chunk.isFailure(chunk)) {
-          collector.abandon();
-          unreadable(chunk.getFailure());
+          if (refusal != null) {
+            refusal.run();
+          } else {
+            collector.abandon();
+            unreadable(chunk.getFailure());
+          }
           return;
         }
         boolean last = chunk.isLast();
         try {
+          if (refusal != null) {
+            drained += chunk.remaining();
+            if (last || drained > DRAIN_LIMIT) {
+              refusal.run();
+              return;
+            }
+            continue;
+          }
           collector.append(chunk.getByteBuffer());
         } catch (BoundedBody.TooLargeException e) {
-          collector.abandon();
-          tooLarge(response, callback);
-          return;
+          refuse(() -> tooLarge(response, callback));
+          continue;
         } catch (BoundedBody.OverBudgetException e) {
-          collector.abandon();
-          busy(e);
-          return;
+          refuse(() -> busy(e));
+          continue;
         } finally {
           chunk.release();
         }
@@ -246,8 +276,9 @@ public final class JsonRpcHandler extends Handler.Wrapper {
   }
 
   /**
-   * The rest of a refused body is never read, so the connection cannot carry another request: say
-   * so, rather than leave the client to find a closed socket on its next call.
+   * A refused body may not have been read to its end (beyond {@link #DRAIN_LIMIT}), so the
+   * connection does not carry another request: say so, rather than leave the client to find a
+   * closed socket on its next call.
    */
   private static void unreadBodyCloses(Response response) {
     response.getHeaders().put(HttpHeader.CONNECTION, "close");
