@@ -217,11 +217,7 @@ public final class HttpEngineClient {
         throw finish(fail(method, UpstreamException.Kind.BAD_RESPONSE, e.toString()));
       } catch (TimeoutException e) {
         abort(e);
-        throw finish(
-            fail(
-                method,
-                UpstreamException.Kind.TIMEOUT,
-                "no complete answer within " + TimeUnit.NANOSECONDS.toMillis(budget) + " ms"));
+        throw finish(timedOut(method, budget));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         abort(e);
@@ -265,10 +261,7 @@ public final class HttpEngineClient {
 
   private UpstreamException classify(String method, Throwable e, long budget) {
     if (e instanceof TimeoutException) {
-      return fail(
-          method,
-          UpstreamException.Kind.TIMEOUT,
-          "no complete answer within " + TimeUnit.NANOSECONDS.toMillis(budget) + " ms");
+      return timedOut(method, budget);
     }
     if (e instanceof BadStatusException) {
       return fail(method, UpstreamException.Kind.BAD_RESPONSE, e.getMessage());
@@ -294,6 +287,13 @@ public final class HttpEngineClient {
         "transport error: "
             + e.getClass().getSimpleName()
             + (e.getMessage() == null ? "" : " " + e.getMessage()));
+  }
+
+  private UpstreamException timedOut(String method, long budget) {
+    return fail(
+        method,
+        UpstreamException.Kind.TIMEOUT,
+        "no complete answer within " + TimeUnit.NANOSECONDS.toMillis(budget) + " ms");
   }
 
   private String authority() {
