@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 final class PassThroughConcurrencyTest {
   /** Jetty's pool for both connectors; 48 held calls would need 48 threads on a thread per call. */
-  static final int SERVER_THREADS = 16;
+  static final int SERVER_THREADS = 24;
 
   static final int HELD_CALLS = 48;
 
@@ -46,6 +46,11 @@ final class PassThroughConcurrencyTest {
             BUILDER,
             ConfigOverride.config("server.maxThreads", String.valueOf(SERVER_THREADS)),
             ConfigOverride.config("server.minThreads", String.valueOf(SERVER_THREADS)),
+            // Fixed, so that the thread budget does not depend on the machine's core count.
+            ConfigOverride.config("server.applicationConnectors[0].acceptorThreads", "1"),
+            ConfigOverride.config("server.applicationConnectors[0].selectorThreads", "1"),
+            ConfigOverride.config("server.adminConnectors[0].acceptorThreads", "1"),
+            ConfigOverride.config("server.adminConnectors[0].selectorThreads", "1"),
             // Long enough that only the number of threads could keep a call from arriving.
             ConfigOverride.config("l2.timeout", "30s"));
   }
