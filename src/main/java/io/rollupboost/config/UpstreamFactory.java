@@ -47,7 +47,7 @@ public record UpstreamFactory(
     @NotNull @Min(1) @Max(100_000) Integer syncQueueSize,
     @NotNull @MinDataSize(1024) DataSize maxResponseSize) {
 
-  /** How long an idle pooled connection is kept when the peer does not say. */
+  /** How long an idle pooled connection is kept before the client closes it. */
   private static final long KEEP_ALIVE_SECONDS = 30;
 
   private static final int UPSTREAM_THREADS = 8;

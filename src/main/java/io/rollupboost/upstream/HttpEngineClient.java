@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +41,6 @@ public final class HttpEngineClient {
   /** How long {@link #call} waits beyond the deadline for the client to report it. */
   private static final long REPORT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-  private static final int PRESIZE_LIMIT = 1 << 20;
-
   private final UpstreamId id;
   private final URI url;
   private final EngineJwt jwt;
@@ -52,6 +49,9 @@ public final class HttpEngineClient {
   private final HttpClient http;
   private final EngineMetrics metrics;
   private final AtomicLong nextId = new AtomicLong();
+
+  /** Answers are collected within the per-answer limit; no budget shared between them. */
+  private final BoundedBody bodies;
 
   public HttpEngineClient(
       UpstreamId id,
@@ -66,6 +66,7 @@ public final class HttpEngineClient {
     this.jwt = jwt;
     this.timeout = timeout;
     this.maxResponseBytes = maxResponseBytes;
+    this.bodies = new BoundedBody(maxResponseBytes, Long.MAX_VALUE);
     this.http = http;
     this.metrics = metrics;
   }
@@ -139,8 +140,7 @@ public final class HttpEngineClient {
     final long startNanos = System.nanoTime();
     final CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
     volatile Request request;
-    private byte[] body = new byte[0];
-    private int size;
+    private BoundedBody.Collector body;
 
     Exchange(String method, long callId, long budget) {
       this.method = method;
@@ -151,39 +151,39 @@ public final class HttpEngineClient {
     @Override
     public void onHeaders(Response response) {
       long declared = response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-      if (declared > maxResponseBytes) {
+      try {
+        body = bodies.collect(declared);
+      } catch (BoundedBody.TooLargeException e) {
         // Refused before a byte of the body is read.
         response.abort(
             new BadStatusException(
                 "response of " + declared + " bytes exceeds the limit of " + maxResponseBytes));
-      } else if (declared > 0) {
-        body = new byte[(int) Math.min(declared, PRESIZE_LIMIT)];
       }
     }
 
     @Override
     public void onContent(Response response, ByteBuffer content) {
-      int n = content.remaining();
-      if ((long) size + n > maxResponseBytes) {
+      try {
+        body.append(content);
+      } catch (BoundedBody.TooLargeException | BoundedBody.OverBudgetException e) {
         response.abort(
             new BadStatusException("response exceeds the limit of " + maxResponseBytes + " bytes"));
-        return;
       }
-      if (size + n > body.length) {
-        body = Arrays.copyOf(body, Math.max(size + n, Math.max(1024, body.length * 2)));
-      }
-      content.get(body, size, n);
-      size += n;
     }
 
     @Override
     public void onComplete(Result outcome) {
       if (outcome.isFailed()) {
+        if (body != null) {
+          body.abandon();
+        }
         finish(classify(method, outcome.getFailure(), budget));
         return;
       }
-      byte[] bytes = size == body.length ? body : Arrays.copyOf(body, size);
-      body = null;
+      byte[] bytes;
+      try (BoundedBody.Body whole = body.finish()) {
+        bytes = whole.bytes();
+      }
       int status = outcome.getResponse().getStatus();
       // Some servers send JSON-RPC errors with a non-200 status; keep those, reject the rest.
       if (status != 200 && !looksLikeJsonObject(bytes)) {
