@@ -78,16 +78,9 @@ public final class EngineMultiplexer {
   }
 
   /**
-   * Answers one valid call and waits for it. Never throws: every failure becomes an error object.
-   */
-  public RpcOutcome handle(JsonRpcRequest call) {
-    return handleAsync(call).join();
-  }
-
-  /**
    * Answers one valid call. Calls that only wait for the L2 client (eth_ traffic, newPayload,
-   * forkchoiceUpdated) hold no thread meanwhile: their future completes on the L2 client's thread.
-   * getPayload and exchangeCapabilities are worked out on the caller's thread, which may block. The
+   * forkchoiceUpdated, exchangeCapabilities) hold no thread meanwhile: their future completes on
+   * the L2 client's thread. getPayload is worked out on the caller's thread, which may block. The
    * future never fails: every failure becomes a JSON-RPC error object.
    */
   public CompletableFuture<RpcOutcome> handleAsync(JsonRpcRequest call) {
@@ -99,7 +92,8 @@ public final class EngineMultiplexer {
             case GET_PAYLOAD ->
                 CompletableFuture.completedFuture(getPayload(call, EngineMethod.of(method)));
             case NEW_PAYLOAD -> newPayload(call);
-            case CAPABILITIES -> CompletableFuture.completedFuture(exchangeCapabilities(call));
+            case CAPABILITIES ->
+                l2Async(call, true).thenApply(EngineMultiplexer::servedCapabilities);
             case UNSUPPORTED_ENGINE ->
                 CompletableFuture.completedFuture(
                     RpcOutcome.error(
@@ -140,14 +134,6 @@ public final class EngineMultiplexer {
               }
               return unexpected(call.method(), cause);
             });
-  }
-
-  private RpcOutcome l2Only(JsonRpcRequest call, boolean engine) {
-    try {
-      return l2Answer(call, l2.call(call.method(), call.params()));
-    } catch (UpstreamException e) {
-      return l2Failure(call, e, engine);
-    }
   }
 
   private RpcOutcome l2Answer(JsonRpcRequest call, UpstreamReply reply) {
@@ -527,8 +513,8 @@ public final class EngineMultiplexer {
     return outcome;
   }
 
-  private RpcOutcome exchangeCapabilities(JsonRpcRequest call) {
-    RpcOutcome outcome = l2Only(call, true);
+  /** L2's exchangeCapabilities answer, narrowed to the methods this service serves. */
+  private static RpcOutcome servedCapabilities(RpcOutcome outcome) {
     if (outcome.isError()) {
       return outcome;
     }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -178,24 +179,40 @@ public final class JsonRpcCodec {
    * (invalid calls get their error, notifications nothing). Null when there is nothing to send.
    */
   public static byte[] answer(Body body, Function<JsonRpcRequest, RpcOutcome> handler) {
+    return answerAsync(body, call -> CompletableFuture.completedFuture(handler.apply(call))).join();
+  }
+
+  /**
+   * {@link #answer} with a handler that may answer later: a single call's answer completes when its
+   * handler's future does, without a thread waiting for it. A batch's calls run one after another
+   * on the calling thread, each waited for, so that they reach the engines in order.
+   */
+  public static CompletableFuture<byte[]> answerAsync(
+      Body body, Function<JsonRpcRequest, CompletableFuture<RpcOutcome>> handler) {
     if (body.topLevelError() != null) {
-      return response(RawJson.NULL, body.topLevelError());
+      return CompletableFuture.completedFuture(response(RawJson.NULL, body.topLevelError()));
+    }
+    if (!body.batch()) {
+      JsonRpcRequest call = body.calls().get(0);
+      if (call.invalid() != null) {
+        return CompletableFuture.completedFuture(response(call.id(), call.invalid()));
+      }
+      return handler
+          .apply(call)
+          .thenApply(outcome -> call.isNotification() ? null : response(call.id(), outcome));
     }
     List<byte[]> responses = new ArrayList<>(body.calls().size());
     for (JsonRpcRequest call : body.calls()) {
       if (call.invalid() != null) {
         responses.add(response(call.id(), call.invalid()));
       } else {
-        RpcOutcome outcome = handler.apply(call);
+        RpcOutcome outcome = handler.apply(call).join();
         if (!call.isNotification()) {
           responses.add(response(call.id(), outcome));
         }
       }
     }
-    if (responses.isEmpty()) {
-      return null;
-    }
-    return body.batch() ? batchResponse(responses) : responses.get(0);
+    return CompletableFuture.completedFuture(batchResponse(responses));
   }
 
   /** A complete response object for one call. */

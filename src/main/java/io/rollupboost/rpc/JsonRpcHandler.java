@@ -231,33 +231,18 @@ public final class JsonRpcHandler extends Handler.Wrapper {
           metrics.rejected("invalid_request");
         }
       }
-      if (!parsed.batch() && parsed.calls().get(0).invalid() == null) {
-        JsonRpcRequest call = parsed.calls().get(0);
-        multiplexer
-            .handleAsync(call)
-            .whenComplete(
-                (outcome, failure) -> {
-                  if (failure != null) {
-                    LOG.error("unexpected failure answering {}", call.method(), failure);
-                    done.failed(failure);
-                  } else if (call.isNotification()) {
-                    noContent(response, done);
-                  } else {
-                    send(
-                        response,
-                        done,
-                        HttpStatus.OK_200,
-                        JsonRpcCodec.response(call.id(), outcome));
-                  }
-                });
-        return;
-      }
-      byte[] reply = JsonRpcCodec.answer(parsed, multiplexer::handle);
-      if (reply == null) {
-        noContent(response, done);
-        return;
-      }
-      send(response, done, HttpStatus.OK_200, reply);
+      JsonRpcCodec.answerAsync(parsed, multiplexer::handleAsync)
+          .whenComplete(
+              (reply, failure) -> {
+                if (failure != null) {
+                  LOG.error("unexpected failure answering a JSON-RPC request", failure);
+                  done.failed(failure);
+                } else if (reply == null) {
+                  noContent(response, done);
+                } else {
+                  send(response, done, HttpStatus.OK_200, reply);
+                }
+              });
     }
   }
 
