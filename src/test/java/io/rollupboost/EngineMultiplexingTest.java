@@ -382,6 +382,22 @@ final class EngineMultiplexingTest {
     assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
   }
 
+  /** A builder block whose blob commitments are not hex cannot be validated: still a block. */
+  @Test
+  void builderBlockThatCannotBeValidatedStillLeavesTheL2Block() {
+    BUILDER.on(
+        "engine_getPayloadV3",
+        Reply.result(
+            FakeEngine.envelope(BUILDER_HASH, 7, 900000, 40)
+                .replace("\"commitments\":[]", "\"commitments\":[\"0xzz\"]")));
+    double before = metric("rollup_boost_builder_fallbacks_total{reason=\"builder_bad_response\"}");
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+    assertThat(L2.count("engine_newPayloadV3")).as("nothing to validate").isZero();
+    assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"builder_bad_response\"}"))
+        .isEqualTo(before + 1);
+  }
+
   @Test
   void unknownPayloadIdNeverAsksTheBuilder() {
     assertThat(blockHash(getPayload("V3", "0x00000000000000ff"))).isEqualTo(L2_HASH);

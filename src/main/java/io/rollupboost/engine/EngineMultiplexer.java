@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -78,10 +77,10 @@ public final class EngineMultiplexer {
   }
 
   /**
-   * Answers one valid call. Calls that only wait for the L2 client (eth_ traffic, newPayload,
-   * forkchoiceUpdated, exchangeCapabilities) hold no thread meanwhile: their future completes on
-   * the L2 client's thread. getPayload is worked out on the caller's thread, which may block. The
-   * future never fails: every failure becomes a JSON-RPC error object.
+   * Answers one valid call without blocking the caller: no thread waits for an upstream meanwhile,
+   * and each step runs on the client thread that received the answer it needs (getPayload: the
+   * builder's block is checked where it arrives, and the choice made where the last answer
+   * arrives). The future never fails: every failure becomes a JSON-RPC error object.
    */
   public CompletableFuture<RpcOutcome> handleAsync(JsonRpcRequest call) {
     String method = call.method();
@@ -89,8 +88,7 @@ public final class EngineMultiplexer {
       CompletableFuture<RpcOutcome> answer =
           switch (EngineMethod.route(method)) {
             case FORKCHOICE_UPDATED -> forkchoiceUpdated(call);
-            case GET_PAYLOAD ->
-                CompletableFuture.completedFuture(getPayload(call, EngineMethod.of(method)));
+            case GET_PAYLOAD -> getPayload(call, EngineMethod.of(method));
             case NEW_PAYLOAD -> newPayload(call);
             case CAPABILITIES ->
                 l2Async(call, true).thenApply(EngineMultiplexer::servedCapabilities);
@@ -261,7 +259,7 @@ public final class EngineMultiplexer {
 
   // ---- engine_getPayloadV3/V4/V5 --------------------------------------------------------------
 
-  private RpcOutcome getPayload(JsonRpcRequest call, EngineMethod method)
+  private CompletableFuture<RpcOutcome> getPayload(JsonRpcRequest call, EngineMethod method)
       throws InvalidParamsException {
     ArrayNode params = paramsArray(call, 1, 1);
     String l2Id = params.get(0).asText("");
@@ -270,24 +268,41 @@ public final class EngineMultiplexer {
     }
     ExecutionMode mode = modes.get();
     long deadline = System.nanoTime() + payloadDeadline.toNanos();
-    // L2's block is requested first and arrives while this thread follows the builder's path
-    // (its getPayload, then validation on L2): no thread hand-off on the way to op-node's answer.
-    HttpEngineClient.Pending l2Call = l2.send(method.wire(), call.params());
-    BuilderOutcome builderOutcome =
+    // Both requests leave at once and no thread waits: each step runs where its answer arrives.
+    CompletableFuture<UpstreamReply> l2Call = l2.callAsync(method.wire(), call.params());
+    CompletableFuture<BuilderOutcome> builderPath =
         mode == ExecutionMode.DISABLED
-            ? BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled")
+            ? CompletableFuture.completedFuture(
+                BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled"))
             : builderOutcome(method, l2Id, deadline);
+    return l2Call
+        .handle(L2Block::new)
+        .thenCombine(
+            builderPath,
+            (l2Block, builderOutcome) -> choose(method, l2Id, mode, l2Block, builderOutcome));
+  }
 
-    UpstreamReply l2Reply = null;
+  /** L2's answer to getPayload: its reply, or the failure that left it without one. */
+  private record L2Block(UpstreamReply reply, Throwable failure) {}
+
+  private RpcOutcome choose(
+      EngineMethod method,
+      String l2Id,
+      ExecutionMode mode,
+      L2Block l2Block,
+      BuilderOutcome builderOutcome) {
+    UpstreamReply l2Reply = l2Block.reply();
     String l2Failure = null;
-    try {
-      l2Reply = l2Call.await();
-      if (l2Reply.isError()) {
-        metrics.upstreamRpcError(UpstreamId.L2, method.wire());
-        l2Failure = l2Reply.errorSummary();
+    if (l2Reply == null) {
+      Throwable cause =
+          l2Block.failure() instanceof CompletionException c ? c.getCause() : l2Block.failure();
+      if (!(cause instanceof UpstreamException)) {
+        LOG.error("unexpected failure asking l2 for payload {}", l2Id, cause);
       }
-    } catch (UpstreamException e) {
-      l2Failure = e.getMessage();
+      l2Failure = String.valueOf(cause.getMessage());
+    } else if (l2Reply.isError()) {
+      metrics.upstreamRpcError(UpstreamId.L2, method.wire());
+      l2Failure = l2Reply.errorSummary();
     }
     boolean l2Delivered = l2Failure == null;
     JsonNode l2Envelope = l2Delivered ? tree(l2Reply.result()) : null;
@@ -347,80 +362,138 @@ public final class EngineMultiplexer {
     }
   }
 
-  private BuilderOutcome builderOutcome(EngineMethod method, String l2Id, long deadline) {
+  private CompletableFuture<BuilderOutcome> builderOutcome(
+      EngineMethod method, String l2Id, long deadline) {
     PendingBuild build = payloadIds.get(l2Id);
     if (build == null) {
-      return BuilderOutcome.failed(
-          BuilderOutcome.Kind.NO_PAYLOAD_ID,
-          "no forkchoiceUpdated with attributes seen for " + l2Id);
+      return done(
+          BuilderOutcome.failed(
+              BuilderOutcome.Kind.NO_PAYLOAD_ID,
+              "no forkchoiceUpdated with attributes seen for " + l2Id));
     }
     if (build.notAskedReason() != null) {
-      return BuilderOutcome.failed(
-          build.notAskedReason(), "builder not asked at forkchoiceUpdated");
+      return done(
+          BuilderOutcome.failed(build.notAskedReason(), "builder not asked at forkchoiceUpdated"));
     }
     if (!events.builderUsable()) {
       metrics.builderBypassed(method.wire());
       LOG.info("builder bypassed for {} {}: builder is unhealthy", method.wire(), l2Id);
-      return BuilderOutcome.failed(BuilderOutcome.Kind.BYPASSED, "builder unhealthy at getPayload");
+      return done(
+          BuilderOutcome.failed(BuilderOutcome.Kind.BYPASSED, "builder unhealthy at getPayload"));
     }
-    return builderPath(method, build, deadline);
+    // Whatever goes wrong on the builder's side, op-node still gets the L2 client's block.
+    return builderPath(method, build, deadline)
+        .exceptionally(
+            failure -> {
+              LOG.error("unexpected failure on the builder path of {}", l2Id, failure);
+              return BuilderOutcome.failed(
+                  BuilderOutcome.Kind.BAD_RESPONSE, "internal error: " + failure);
+            });
+  }
+
+  private static CompletableFuture<BuilderOutcome> done(BuilderOutcome outcome) {
+    return CompletableFuture.completedFuture(outcome);
   }
 
   /** Builder getPayload, then validation of its block with newPayload on the L2 client. */
-  private BuilderOutcome builderPath(EngineMethod method, PendingBuild build, long deadline) {
-    String builderId;
-    try {
-      builderId = build.builderPayloadId().get(remaining(deadline), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      return BuilderOutcome.failed(
-          BuilderOutcome.Kind.FCU_FAILED, "builder forkchoiceUpdated unanswered at the deadline");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-      return BuilderOutcome.failed(
-          BuilderOutcome.Kind.FCU_FAILED, String.valueOf(cause.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return BuilderOutcome.failed(BuilderOutcome.Kind.DEADLINE, "interrupted");
-    }
-    UpstreamReply reply;
-    try {
-      reply = builder.call(method.wire(), quotedArray(builderId), remaining(deadline));
-    } catch (UpstreamException e) {
+  private CompletableFuture<BuilderOutcome> builderPath(
+      EngineMethod method, PendingBuild build, long deadline) {
+    // A copy: the time limit applies to this getPayload, not to the build's record.
+    return build
+        .builderPayloadId()
+        .copy()
+        .orTimeout(remaining(deadline), TimeUnit.NANOSECONDS)
+        .handle(
+            (builderId, failure) -> {
+              if (failure == null) {
+                return builder
+                    .callAsync(method.wire(), quotedArray(builderId), remaining(deadline))
+                    .handle((reply, callFailure) -> builderAnswer(method, reply, callFailure))
+                    .thenCompose(answer -> validate(method, build, answer, deadline));
+              }
+              Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+              return done(
+                  cause instanceof TimeoutException
+                      ? BuilderOutcome.failed(
+                          BuilderOutcome.Kind.FCU_FAILED,
+                          "builder forkchoiceUpdated unanswered at the deadline")
+                      : BuilderOutcome.failed(
+                          BuilderOutcome.Kind.FCU_FAILED, String.valueOf(cause.getMessage())));
+            })
+        .thenCompose(path -> path);
+  }
+
+  /** The builder's getPayload answer: its envelope, or the outcome that ends the path. */
+  private record BuilderAnswer(UpstreamReply reply, BuilderOutcome failed) {}
+
+  private BuilderAnswer builderAnswer(EngineMethod method, UpstreamReply reply, Throwable failure) {
+    if (failure != null) {
+      Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+      if (!(cause instanceof UpstreamException e)) {
+        throw new CompletionException(cause);
+      }
       BuilderOutcome.Kind kind =
           switch (e.kind()) {
             case TIMEOUT -> BuilderOutcome.Kind.TIMEOUT;
             case UNREACHABLE -> BuilderOutcome.Kind.UNREACHABLE;
             default -> BuilderOutcome.Kind.BAD_RESPONSE;
           };
-      return BuilderOutcome.failed(kind, e.getMessage());
+      return new BuilderAnswer(null, BuilderOutcome.failed(kind, e.getMessage()));
     }
     if (reply.isError()) {
       metrics.upstreamRpcError(UpstreamId.BUILDER, method.wire());
-      return BuilderOutcome.failed(BuilderOutcome.Kind.ERROR, reply.errorSummary());
+      return new BuilderAnswer(
+          null, BuilderOutcome.failed(BuilderOutcome.Kind.ERROR, reply.errorSummary()));
     }
+    return new BuilderAnswer(reply, null);
+  }
+
+  private CompletableFuture<BuilderOutcome> validate(
+      EngineMethod method, PendingBuild build, BuilderAnswer answer, long deadline) {
+    if (answer.failed() != null) {
+      return done(answer.failed());
+    }
+    UpstreamReply reply = answer.reply();
     JsonNode envelope = tree(reply.result());
     JsonNode payload = envelope.path("executionPayload");
     if (!payload.isObject()) {
-      return BuilderOutcome.failed(
-          BuilderOutcome.Kind.BAD_RESPONSE, "builder envelope has no executionPayload");
+      return done(
+          BuilderOutcome.failed(
+              BuilderOutcome.Kind.BAD_RESPONSE, "builder envelope has no executionPayload"));
     }
     String unsafe = SafetyChecks.check(payload, build.headBlockHash(), build.attributes());
     if (unsafe != null) {
-      return BuilderOutcome.failed(BuilderOutcome.Kind.UNSAFE, unsafe);
+      return done(BuilderOutcome.failed(BuilderOutcome.Kind.UNSAFE, unsafe));
     }
-    RawJson validationParams = validationParams(method, envelope, build.parentBeaconBlockRoot());
-    UpstreamReply verdict;
+    RawJson validationParams;
     try {
-      verdict = l2.call(method.validationMethod(), validationParams, remaining(deadline));
-    } catch (UpstreamException e) {
-      // A dead or garbled L2 client says nothing about the builder's block; only a validation
-      // that runs out of time (the block may be expensive to execute) counts against it.
-      BuilderOutcome.Kind kind =
-          e.kind() == UpstreamException.Kind.TIMEOUT
-              ? BuilderOutcome.Kind.DEADLINE
-              : BuilderOutcome.Kind.VALIDATION_UNAVAILABLE;
-      return BuilderOutcome.failed(kind, e.getMessage());
+      validationParams = validationParams(method, envelope, build.parentBeaconBlockRoot());
+    } catch (IllegalStateException e) {
+      return done(BuilderOutcome.failed(BuilderOutcome.Kind.BAD_RESPONSE, e.getMessage()));
     }
+    return l2.callAsync(method.validationMethod(), validationParams, remaining(deadline))
+        .handle(
+            (verdict, failure) -> {
+              if (failure != null) {
+                Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+                if (!(cause instanceof UpstreamException e)) {
+                  throw new CompletionException(cause);
+                }
+                // A dead or garbled L2 client says nothing about the builder's block; only a
+                // validation that runs out of time (the block may be expensive to execute)
+                // counts against it.
+                BuilderOutcome.Kind kind =
+                    e.kind() == UpstreamException.Kind.TIMEOUT
+                        ? BuilderOutcome.Kind.DEADLINE
+                        : BuilderOutcome.Kind.VALIDATION_UNAVAILABLE;
+                return BuilderOutcome.failed(kind, e.getMessage());
+              }
+              return verdict(method, reply, envelope, verdict);
+            });
+  }
+
+  private BuilderOutcome verdict(
+      EngineMethod method, UpstreamReply reply, JsonNode envelope, UpstreamReply verdict) {
     if (verdict.isError()) {
       metrics.upstreamRpcError(UpstreamId.L2, method.validationMethod());
       return BuilderOutcome.failed(

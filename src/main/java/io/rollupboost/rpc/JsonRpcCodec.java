@@ -183,9 +183,9 @@ public final class JsonRpcCodec {
   }
 
   /**
-   * {@link #answer} with a handler that may answer later: a single call's answer completes when its
-   * handler's future does, without a thread waiting for it. A batch's calls run one after another
-   * on the calling thread, each waited for, so that they reach the engines in order.
+   * {@link #answer} with a handler that may answer later: the answer completes when the handlers'
+   * futures do, without a thread waiting for them. A batch's calls run one after another, each when
+   * the previous one is answered, so that they reach the engines in order.
    */
   public static CompletableFuture<byte[]> answerAsync(
       Body body, Function<JsonRpcRequest, CompletableFuture<RpcOutcome>> handler) {
@@ -201,18 +201,26 @@ public final class JsonRpcCodec {
           .apply(call)
           .thenApply(outcome -> call.isNotification() ? null : response(call.id(), outcome));
     }
+    // One call after another, each sent when the previous one is answered, so that they reach the
+    // engines in order; no thread waits in between.
     List<byte[]> responses = new ArrayList<>(body.calls().size());
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (JsonRpcRequest call : body.calls()) {
       if (call.invalid() != null) {
-        responses.add(response(call.id(), call.invalid()));
+        chain = chain.thenRun(() -> responses.add(response(call.id(), call.invalid())));
       } else {
-        RpcOutcome outcome = handler.apply(call).join();
-        if (!call.isNotification()) {
-          responses.add(response(call.id(), outcome));
-        }
+        chain =
+            chain
+                .thenCompose(ignored -> handler.apply(call))
+                .thenAccept(
+                    outcome -> {
+                      if (!call.isNotification()) {
+                        responses.add(response(call.id(), outcome));
+                      }
+                    });
       }
     }
-    return CompletableFuture.completedFuture(batchResponse(responses));
+    return chain.thenApply(ignored -> batchResponse(responses));
   }
 
   /** A complete response object for one call. */

@@ -34,8 +34,8 @@ import org.eclipse.jetty.http.HttpMethod;
  * caller past it).
  *
  * <p>Non-blocking underneath: {@link #callAsync} holds no thread while the upstream works, which is
- * how the front door proxies plain L2 calls; {@link #call} waits for the same exchange for the
- * multiplexer's sequential engine logic.
+ * how every call from op-node is served; {@link #call} waits for the same exchange, for the
+ * builder's ordered sync lane and mirrored calls, which run on their own threads.
  */
 public final class HttpEngineClient {
   /** How long {@link #call} waits beyond the deadline for the client to report it. */
@@ -86,26 +86,18 @@ public final class HttpEngineClient {
     return start(method, params, budgetNanos).await();
   }
 
-  /** A call in flight, to be awaited later by the thread that sent it. */
-  public interface Pending {
-    /** The reply, once the call completes or its deadline passes. */
-    UpstreamReply await() throws UpstreamException;
-  }
-
-  /**
-   * Sends {@code method} within the configured timeout and returns at once: the caller can do other
-   * work (ask the builder) while this upstream answers.
-   */
-  public Pending send(String method, RawJson params) {
-    return start(method, params, timeout.toNanos());
-  }
-
   /**
    * The same call without holding the caller's thread: the future completes on the client's thread
    * with the reply, or exceptionally with an {@link UpstreamException}.
    */
   public CompletableFuture<UpstreamReply> callAsync(String method, RawJson params) {
-    return start(method, params, timeout.toNanos()).result;
+    return callAsync(method, params, timeout.toNanos());
+  }
+
+  /** {@link #callAsync} within the smaller of {@code budgetNanos} and the configured timeout. */
+  public CompletableFuture<UpstreamReply> callAsync(
+      String method, RawJson params, long budgetNanos) {
+    return start(method, params, budgetNanos).result;
   }
 
   private Exchange start(String method, RawJson params, long budgetNanos) {
@@ -133,7 +125,7 @@ public final class HttpEngineClient {
   }
 
   /** One call in flight: collects the body within the size limit and completes the future. */
-  private final class Exchange implements Response.Listener, Pending {
+  private final class Exchange implements Response.Listener {
     final String method;
     final long callId;
     final long budget;
@@ -206,8 +198,8 @@ public final class HttpEngineClient {
       }
     }
 
-    @Override
-    public UpstreamReply await() throws UpstreamException {
+    /** The reply, once the call completes or its deadline passes. */
+    UpstreamReply await() throws UpstreamException {
       try {
         return result.get(budget + REPORT_GRACE_NANOS, TimeUnit.NANOSECONDS);
       } catch (ExecutionException e) {
