@@ -9,6 +9,7 @@ import io.dropwizard.core.setup.Environment;
 import io.rollupboost.admin.AdminWiring;
 import io.rollupboost.admin.BuilderBreakerTask;
 import io.rollupboost.auth.CredentialLogFilter;
+import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.cli.ExecutionModeCommand;
 import io.rollupboost.cli.HaCommand;
 import io.rollupboost.cli.SuppressForbidden;
@@ -22,11 +23,14 @@ import io.rollupboost.health.HealthResource;
 import io.rollupboost.health.HealthzFilter;
 import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.metrics.PrometheusExport;
+import io.rollupboost.rpc.FrontDoorRouting;
 import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.JsonRpcErrorHandler;
 import io.rollupboost.rpc.JsonRpcHandler;
 import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,15 +109,28 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
         .lifecycle()
         .manage(engines.probe(environment, config.getProbe(), board, clock, metrics));
 
+    JsonRpcCodec codec = new JsonRpcCodec(config.getRpc().maxBatchSize());
+    EngineJwt inboundJwt = config.getRpc().inboundJwt(clock);
+    long maxRequestBytes = config.getRpc().maxRequestSize().toBytes();
     environment
-        .getApplicationContext()
-        .insertHandler(
-            new JsonRpcHandler(
-                new JsonRpcCodec(config.getRpc().maxBatchSize()),
-                multiplexer,
-                config.getRpc().inboundJwt(clock),
-                config.getRpc().maxRequestSize().toBytes(),
-                metrics));
+        .lifecycle()
+        .addEventListener(
+            new LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStarting(LifeCycle event) {
+                Server server = (Server) event;
+                FrontDoorRouting.install(
+                    server,
+                    new JsonRpcHandler(
+                        codec,
+                        multiplexer,
+                        inboundJwt,
+                        maxRequestBytes,
+                        metrics,
+                        server.getThreadPool()),
+                    environment.getApplicationContext().getContextPath());
+              }
+            });
     environment.jersey().register(new HealthResource(board, modes, clock, metrics, breaker));
     environment
         .servlets()

@@ -2,16 +2,19 @@ package io.rollupboost;
 
 import static io.rollupboost.testing.RpcClient.call;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.rollupboost.testing.FakeEngine;
+import io.rollupboost.testing.Fixtures;
 import io.rollupboost.testing.RpcClient;
 import io.rollupboost.testing.TestService;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +55,9 @@ final class PassThroughConcurrencyTest {
             ConfigOverride.config("server.adminConnectors[0].acceptorThreads", "1"),
             ConfigOverride.config("server.adminConnectors[0].selectorThreads", "1"),
             // Long enough that only the number of threads could keep a call from arriving.
-            ConfigOverride.config("l2.timeout", "30s"));
+            ConfigOverride.config("l2.timeout", "30s"),
+            ConfigOverride.config("builder.timeout", "30s"),
+            ConfigOverride.config("builder.payloadDeadline", "20s"));
   }
 
   @AfterAll
@@ -126,6 +131,75 @@ final class PassThroughConcurrencyTest {
       assertThat(FakeEngine.JSON.readTree(response.body()).path("id").asInt()).isEqualTo(i);
       assertThat(FakeEngine.JSON.readTree(response.body()).path("result").asText())
           .isEqualTo("0x2a");
+    }
+  }
+
+  /**
+   * The front door runs on the thread that read the request (with one selector thread here, the
+   * only one): getPayload, which waits for the builder, must run elsewhere, or that wait would
+   * stall every connection's reads.
+   */
+  @Test
+  void getPayloadWaitingForTheBuilderStallsNoOtherCall() throws Exception {
+    assertThat(app.getEnvironment().getApplicationContext().getServer().getInvocationType().name())
+        .as("Jetty runs requests on the selector thread only when the server is non-blocking")
+        .isEqualTo("NON_BLOCKING");
+    String url = "http://127.0.0.1:" + app.getLocalPort() + "/";
+    await().atMost(Duration.ofSeconds(5)).until(() -> rpc.get(url + "healthz").status() == 200);
+    CountDownLatch builderAsked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    BUILDER.on(
+        "engine_getPayloadV3",
+        c -> {
+          builderAsked.countDown();
+          try {
+            release.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return FakeEngine.Reply.result(FakeEngine.envelope(Fixtures.BUILDER_HASH, 1, 25000, 2));
+        });
+    try {
+      String id =
+          rpc.post(
+                  url,
+                  call(
+                      1,
+                      "engine_forkchoiceUpdatedV3",
+                      "[" + Fixtures.FCS + "," + Fixtures.ATTRS_V3 + "]"))
+              .result()
+              .path("payloadId")
+              .asText();
+      CompletableFuture<RpcClient.Response> block =
+          CompletableFuture.supplyAsync(
+              () -> rpc.post(url, call(2, "engine_getPayloadV3", "[\"" + id + "\"]")));
+      assertThat(builderAsked.await(10, TimeUnit.SECONDS)).isTrue();
+
+      long start = System.nanoTime();
+      RpcClient other = new RpcClient(); // new connections: their first bytes need the selector
+      assertThat(other.post(url, call(3, "eth_chainId", "[]")).result().asText()).isEqualTo("0x1");
+      assertThat(
+              other
+                  .post(url, call(4, "engine_forkchoiceUpdatedV3", "[" + Fixtures.FCS + ",null]"))
+                  .status())
+          .isEqualTo(200);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("calls answered while getPayload waits for the builder")
+          .isLessThan(2_000);
+      assertThat(block).isNotDone();
+
+      release.countDown();
+      assertThat(
+              block
+                  .get(10, TimeUnit.SECONDS)
+                  .result()
+                  .path("executionPayload")
+                  .path("blockHash")
+                  .asText())
+          .startsWith("0x");
+    } finally {
+      release.countDown();
+      BUILDER.reset();
     }
   }
 

@@ -6,11 +6,12 @@ import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.upstream.BoundedBody;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -18,18 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON-RPC front door ({@code POST /}), a Jetty handler inside the application context ahead of
- * the servlets: reads the body as it arrives within a size limit, answers every call with a
- * JSON-RPC response object, and hands valid calls to the multiplexer in order. Every other method
- * on {@code /} gets 405 with a JSON-RPC error; every other path goes on to the servlets (Jersey,
- * {@code /healthz}).
+ * The JSON-RPC front door ({@code POST /} on the application port; {@link FrontDoorRouting} sends
+ * it here): reads the body as it arrives within a size limit, answers every call with a JSON-RPC
+ * response object, and hands valid calls to the multiplexer in order. Every other method on {@code
+ * /} gets 405 with a JSON-RPC error.
  *
- * <p>A single call is answered when the multiplexer's future completes: calls that only wait for
- * the L2 client (eth_ traffic, newPayload, forkchoiceUpdated) hold no thread meanwhile; getPayload
- * and batches run on the request's thread. Below the servlet layer because op-node calls it four
- * times per block and the servlet and Jersey pipelines cost more than the rest of the hop together.
+ * <p>Never blocks: it runs on the thread that read the request (usually Jetty's selector, so a call
+ * from op-node wakes no worker thread), and answers when the multiplexer's future completes, on the
+ * upstream client's thread that received the last answer needed. Only bodies too large to parse in
+ * passing go to the server's pool. Not a servlet because op-node calls it four times per block and
+ * the servlet and Jersey pipelines cost more than the rest of the hop together.
  */
-public final class JsonRpcHandler extends Handler.Wrapper {
+public final class JsonRpcHandler implements Request.Handler {
   private static final Logger LOG = LoggerFactory.getLogger(JsonRpcHandler.class);
 
   /**
@@ -37,21 +38,27 @@ public final class JsonRpcHandler extends Handler.Wrapper {
    */
   static final long DRAIN_LIMIT = 64L << 20;
 
+  /** Bodies up to this size are parsed on the thread that read them; larger ones on the pool. */
+  static final int INLINE_BODY_LIMIT = 256 << 10;
+
   private final JsonRpcCodec codec;
   private final EngineMultiplexer multiplexer;
   private final EngineJwt inboundJwt;
   private final BoundedBody bodies;
   private final EngineMetrics metrics;
+  private final Executor pool;
 
   /**
    * @param inboundJwt verifies op-node's token on {@code engine_*} calls; null to accept all
+   * @param pool parses the bodies above {@link #INLINE_BODY_LIMIT}, off the selector thread
    */
   public JsonRpcHandler(
       JsonRpcCodec codec,
       EngineMultiplexer multiplexer,
       EngineJwt inboundJwt,
       long maxRequestBytes,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      Executor pool) {
     this.codec = codec;
     this.multiplexer = multiplexer;
     this.inboundJwt = inboundJwt;
@@ -59,13 +66,16 @@ public final class JsonRpcHandler extends Handler.Wrapper {
     // answers 503 instead of running out of memory (which would stop it for op-node too).
     this.bodies = new BoundedBody(maxRequestBytes, Runtime.getRuntime().maxMemory() / 4);
     this.metrics = metrics;
+    this.pool = pool;
   }
 
   @Override
-  public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    if (!"/".equals(Request.getPathInContext(request))) {
-      return super.handle(request, response, callback);
-    }
+  public InvocationType getInvocationType() {
+    return InvocationType.NON_BLOCKING;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
     if (!HttpMethod.POST.is(request.getMethod())) {
       response.getHeaders().put(HttpHeader.ALLOW, "POST");
       send(
@@ -170,7 +180,13 @@ public final class JsonRpcHandler extends Handler.Wrapper {
         }
         if (last) {
           BoundedBody.Body body = collector.finish();
-          answer(body.bytes(), Callback.from(callback, body::close));
+          Callback done = Callback.from(callback, body::close);
+          if (body.bytes().length <= INLINE_BODY_LIMIT) {
+            answer(body.bytes(), done);
+          } else {
+            // Parsing megabytes takes milliseconds: not on a thread other connections wait for.
+            elsewhere(done, () -> answer(body.bytes(), done));
+          }
           return;
         }
       }
@@ -231,6 +247,28 @@ public final class JsonRpcHandler extends Handler.Wrapper {
           metrics.rejected("invalid_request");
         }
       }
+      respond(parsed, done);
+    }
+
+    /** Runs {@code work} on the pool; when no thread can take it, answers 503. */
+    private void elsewhere(Callback done, Runnable work) {
+      try {
+        pool.execute(work);
+      } catch (RejectedExecutionException e) {
+        metrics.rejected("busy");
+        LOG.warn("request refused: no thread free for it");
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        send(
+            response,
+            done,
+            HttpStatus.SERVICE_UNAVAILABLE_503,
+            JsonRpcCodec.response(
+                RawJson.NULL,
+                RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, "server busy: no thread free")));
+      }
+    }
+
+    private void respond(JsonRpcCodec.Body parsed, Callback done) {
       JsonRpcCodec.answerAsync(parsed, multiplexer::handleAsync)
           .whenComplete(
               (reply, failure) -> {
