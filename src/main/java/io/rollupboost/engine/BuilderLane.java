@@ -4,78 +4,106 @@ import io.rollupboost.metrics.EngineMetrics;
 import io.rollupboost.rpc.RawJson;
 import io.rollupboost.upstream.HttpEngineClient;
 import io.rollupboost.upstream.UpstreamException;
+import io.rollupboost.upstream.UpstreamId;
 import io.rollupboost.upstream.UpstreamReply;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RejectedExecutionHandler;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CompletionException;
 
 /**
  * The ordered, bounded path for engine calls to the builder that change its state
- * (forkchoiceUpdated, newPayload). One worker sends them in arrival order, so the builder never
- * sees a forkchoiceUpdated before the newPayload it refers to. When the builder is slow and the
- * queue is full, the oldest call is dropped (and counted) rather than blocking op-node.
+ * (forkchoiceUpdated, newPayload). Calls go out one at a time in arrival order, each when the
+ * previous one is answered, so the builder never sees a forkchoiceUpdated before the newPayload it
+ * refers to. When the builder is slow and the queue is full, the oldest waiting call is dropped
+ * (and counted) rather than blocking op-node.
+ *
+ * <p>No thread of its own: an idle lane sends from the caller's thread, and each answer sends the
+ * next call from the client thread that received it.
  */
 public final class BuilderLane {
   private final HttpEngineClient builder;
-  private final ThreadPoolExecutor worker;
+  private final int capacity;
   private final EngineMetrics metrics;
 
+  /** Calls waiting for the one in flight; guarded by {@code this}. */
+  private final ArrayDeque<Call> waiting = new ArrayDeque<>();
+
+  /** Whether a call is in flight; guarded by {@code this}. */
+  private boolean sending;
+
   /**
-   * @param worker a single-thread executor with a bounded queue; its rejection handler must be
-   *     {@link #dropOldest(EngineMetrics)}
+   * @param capacity how many calls may wait behind the one in flight
    */
-  public BuilderLane(HttpEngineClient builder, ThreadPoolExecutor worker, EngineMetrics metrics) {
+  public BuilderLane(HttpEngineClient builder, int capacity, EngineMetrics metrics) {
     this.builder = builder;
-    this.worker = worker;
+    this.capacity = capacity;
     this.metrics = metrics;
   }
 
   /** Queues a call; the future completes with the builder's reply or its failure. */
   public CompletableFuture<UpstreamReply> submit(String method, RawJson params) {
     Call call = new Call(method, params);
-    try {
-      worker.execute(call);
-    } catch (RejectedExecutionException e) {
+    Call dropped = null;
+    boolean sendNow;
+    synchronized (this) {
+      sendNow = !sending;
+      if (sendNow) {
+        sending = true;
+      } else {
+        if (waiting.size() >= capacity) {
+          dropped = waiting.pollFirst();
+        }
+        waiting.addLast(call);
+      }
+    }
+    if (dropped != null) {
       metrics.builderSyncDropped();
-      call.result.completeExceptionally(
+      dropped.result.completeExceptionally(
           new UpstreamException(
-              builder.id(),
-              method,
+              UpstreamId.BUILDER,
+              dropped.method,
               UpstreamException.Kind.OVERLOADED,
-              "builder queue is shut down"));
+              "dropped: builder sync queue full"));
+    }
+    if (sendNow) {
+      sendFrom(call);
     }
     return call.result;
   }
 
-  /** Makes room for a new call by failing the oldest queued one. */
-  public static RejectedExecutionHandler dropOldest(EngineMetrics metrics) {
-    return (runnable, executor) -> {
-      if (executor.isShutdown()) {
-        throw new RejectedExecutionException("builder lane is shut down");
+  /**
+   * Sends {@code call}, then the calls queued behind it, each once the previous one is answered.
+   * Calls that fail before leaving (no time, client stopped) are finished in this loop rather than
+   * by recursion.
+   */
+  private void sendFrom(Call first) {
+    Call call = first;
+    while (call != null) {
+      CompletableFuture<UpstreamReply> sent = builder.callAsync(call.method, call.params);
+      if (!sent.isDone()) {
+        Call inFlight = call;
+        sent.whenComplete(
+            (reply, failure) -> {
+              inFlight.finish(reply, failure);
+              sendFrom(next());
+            });
+        return;
       }
-      BlockingQueue<Runnable> queue = executor.getQueue();
-      for (int attempt = 0; attempt < 8; attempt++) {
-        Runnable oldest = queue.poll();
-        if (oldest instanceof Call dropped) {
-          metrics.builderSyncDropped();
-          dropped.result.completeExceptionally(
-              new UpstreamException(
-                  io.rollupboost.upstream.UpstreamId.BUILDER,
-                  dropped.method,
-                  UpstreamException.Kind.OVERLOADED,
-                  "dropped: builder sync queue full"));
-        }
-        if (queue.offer(runnable)) {
-          return;
-        }
-      }
-      throw new RejectedExecutionException("builder lane queue stays full");
-    };
+      sent.whenComplete(call::finish); // already complete: runs here and now
+      call = next();
+    }
   }
 
-  private final class Call implements Runnable {
+  /** The next waiting call, or null when the lane goes idle. */
+  private synchronized Call next() {
+    Call next = waiting.pollFirst();
+    if (next == null) {
+      sending = false;
+    }
+    return next;
+  }
+
+  private static final class Call {
     private final String method;
     private final RawJson params;
     private final CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
@@ -85,12 +113,14 @@ public final class BuilderLane {
       this.params = params;
     }
 
-    @Override
-    public void run() {
-      try {
-        result.complete(builder.call(method, params));
-      } catch (UpstreamException | RuntimeException e) {
-        result.completeExceptionally(e);
+    void finish(UpstreamReply reply, Throwable failure) {
+      if (failure == null) {
+        result.complete(reply);
+      } else {
+        result.completeExceptionally(
+            failure instanceof CompletionException c && c.getCause() != null
+                ? c.getCause()
+                : failure);
       }
     }
   }

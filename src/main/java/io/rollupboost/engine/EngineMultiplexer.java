@@ -21,10 +21,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,6 @@ public final class EngineMultiplexer {
   private final HttpEngineClient l2;
   private final HttpEngineClient builder;
   private final BuilderLane lane;
-  private final ExecutorService fanout;
   private final ExecutionModeHolder modes;
   private final PayloadIdMap payloadIds;
   private final PayloadSelector selector;
@@ -55,7 +53,6 @@ public final class EngineMultiplexer {
       HttpEngineClient l2,
       HttpEngineClient builder,
       BuilderLane lane,
-      ExecutorService fanout,
       ExecutionModeHolder modes,
       PayloadIdMap payloadIds,
       PayloadSelector selector,
@@ -66,7 +63,6 @@ public final class EngineMultiplexer {
     this.l2 = l2;
     this.builder = builder;
     this.lane = lane;
-    this.fanout = fanout;
     this.modes = modes;
     this.payloadIds = payloadIds;
     this.selector = selector;
@@ -125,8 +121,7 @@ public final class EngineMultiplexer {
               if (failure == null) {
                 return l2Answer(call, reply);
               }
-              Throwable cause =
-                  failure instanceof CompletionException ? failure.getCause() : failure;
+              Throwable cause = cause(failure);
               if (cause instanceof UpstreamException e) {
                 return l2Failure(call, e, engine);
               }
@@ -149,31 +144,19 @@ public final class EngineMultiplexer {
     return RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, e.getMessage());
   }
 
+  /** Sends the builder its copy of a mirrored call; nobody waits for the answer. */
   private void mirrorToBuilder(JsonRpcRequest call) {
-    try {
-      fanout.execute(
-          () -> {
-            try {
-              UpstreamReply reply = builder.call(call.method(), call.params());
-              if (reply.isError()) {
+    builder
+        .callAsync(call.method(), call.params())
+        .whenComplete(
+            (reply, failure) -> {
+              if (failure != null) {
+                LOG.debug("mirrored call not delivered: {}", cause(failure).getMessage());
+              } else if (reply.isError()) {
                 metrics.upstreamRpcError(UpstreamId.BUILDER, call.method());
                 LOG.debug("builder rejected mirrored {}: {}", call.method(), reply.errorSummary());
               }
-            } catch (UpstreamException e) {
-              LOG.debug("mirrored call not delivered: {}", e.getMessage());
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      metrics.upstreamCall(
-          UpstreamId.BUILDER,
-          call.method(),
-          0,
-          new UpstreamException(
-              UpstreamId.BUILDER,
-              call.method(),
-              UpstreamException.Kind.OVERLOADED,
-              "fan-out full"));
-    }
+            });
   }
 
   // ---- engine_forkchoiceUpdatedV3 -------------------------------------------------------------
@@ -195,16 +178,15 @@ public final class EngineMultiplexer {
     }
     if (!hasAttributes) {
       // Sync traffic: the builder follows the chain through the ordered lane, op-node never waits;
-      // queued after L2 answered, so the two calls do not compete for the CPU.
-      return l2Async(call, true)
-          .thenApply(
-              outcome -> {
-                lane.submit(call.method(), call.params())
-                    .whenComplete(
-                        (reply, failure) -> logSyncFailure(call.method(), reply, failure));
-                return outcome;
-              });
+      // sent after L2 answered, so the two calls do not compete for the CPU.
+      return answerThen(
+          l2Async(call, true),
+          outcome ->
+              lane.submit(call.method(), call.params())
+                  .whenComplete((reply, failure) -> logSyncFailure(call.method(), reply, failure)));
     }
+    // L2's call leaves first; the builder's copy follows at once from the same thread.
+    CompletableFuture<RpcOutcome> l2Answer = l2Async(call, true);
     CompletableFuture<String> builderId = null;
     BuilderOutcome.Kind notAsked = null;
     if (attributes.path("noTxPool").asBoolean(false)) {
@@ -220,25 +202,24 @@ public final class EngineMultiplexer {
     String beaconRoot = attributes.path("parentBeaconBlockRoot").asText(null);
     CompletableFuture<String> askedBuilder = builderId;
     BuilderOutcome.Kind notAskedReason = notAsked;
-    return l2Async(call, true)
-        .thenApply(
-            outcome -> {
-              // Recorded before op-node sees L2's payload id, so its getPayload finds the build.
-              if (!outcome.isError()) {
-                String l2Id = tree(outcome.result()).path("payloadId").asText(null);
-                if (l2Id != null) {
-                  payloadIds.put(
-                      l2Id,
-                      new PendingBuild(
-                          askedBuilder,
-                          notAskedReason,
-                          beaconRoot,
-                          params.get(0).path("headBlockHash").asText(null),
-                          attributes));
-                }
-              }
-              return outcome;
-            });
+    return l2Answer.thenApply(
+        outcome -> {
+          // Recorded before op-node sees L2's payload id, so its getPayload finds the build.
+          if (!outcome.isError()) {
+            String l2Id = tree(outcome.result()).path("payloadId").asText(null);
+            if (l2Id != null) {
+              payloadIds.put(
+                  l2Id,
+                  new PendingBuild(
+                      askedBuilder,
+                      notAskedReason,
+                      beaconRoot,
+                      params.get(0).path("headBlockHash").asText(null),
+                      attributes));
+            }
+          }
+          return outcome;
+        });
   }
 
   /** The builder's payload id from its forkchoiceUpdated answer; SYNCING with an id is usable. */
@@ -294,8 +275,7 @@ public final class EngineMultiplexer {
     UpstreamReply l2Reply = l2Block.reply();
     String l2Failure = null;
     if (l2Reply == null) {
-      Throwable cause =
-          l2Block.failure() instanceof CompletionException c ? c.getCause() : l2Block.failure();
+      Throwable cause = cause(l2Block.failure());
       if (!(cause instanceof UpstreamException)) {
         LOG.error("unexpected failure asking l2 for payload {}", l2Id, cause);
       }
@@ -391,6 +371,13 @@ public final class EngineMultiplexer {
             });
   }
 
+  /** What failed a future: the exception itself, not the wrapper a dependent stage sees. */
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException c && c.getCause() != null
+        ? c.getCause()
+        : failure;
+  }
+
   private static CompletableFuture<BuilderOutcome> done(BuilderOutcome outcome) {
     return CompletableFuture.completedFuture(outcome);
   }
@@ -411,7 +398,7 @@ public final class EngineMultiplexer {
                     .handle((reply, callFailure) -> builderAnswer(method, reply, callFailure))
                     .thenCompose(answer -> validate(method, build, answer, deadline));
               }
-              Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+              Throwable cause = cause(failure);
               return done(
                   cause instanceof TimeoutException
                       ? BuilderOutcome.failed(
@@ -428,7 +415,7 @@ public final class EngineMultiplexer {
 
   private BuilderAnswer builderAnswer(EngineMethod method, UpstreamReply reply, Throwable failure) {
     if (failure != null) {
-      Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+      Throwable cause = cause(failure);
       if (!(cause instanceof UpstreamException e)) {
         throw new CompletionException(cause);
       }
@@ -475,7 +462,7 @@ public final class EngineMultiplexer {
         .handle(
             (verdict, failure) -> {
               if (failure != null) {
-                Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+                Throwable cause = cause(failure);
                 if (!(cause instanceof UpstreamException e)) {
                   throw new CompletionException(cause);
                 }
@@ -565,11 +552,31 @@ public final class EngineMultiplexer {
     requireObjectFirstParam(call.params());
     // L2 first: op-node waits only for L2's answer, and the builder's copy, queued right after,
     // does not compete with it for the CPU. The lane keeps the builder's calls in order.
-    return l2Async(call, true).thenApply(outcome -> syncBuilder(call, outcome));
+    return answerThen(l2Async(call, true), outcome -> syncBuilder(call));
   }
 
-  /** Queues the builder's copy of a newPayload that L2 answered, and returns L2's outcome. */
-  private RpcOutcome syncBuilder(JsonRpcRequest call, RpcOutcome outcome) {
+  /**
+   * op-node's answer completes with L2's outcome, and only then, on the same thread, {@code after}
+   * runs (the builder's copy): completing the future first runs the front door's write of the
+   * answer, so the builder's call does not delay it.
+   */
+  private static CompletableFuture<RpcOutcome> answerThen(
+      CompletableFuture<RpcOutcome> l2Answer, Consumer<RpcOutcome> after) {
+    CompletableFuture<RpcOutcome> answer = new CompletableFuture<>();
+    l2Answer.whenComplete(
+        (outcome, failure) -> {
+          if (failure != null) {
+            answer.completeExceptionally(failure);
+            return;
+          }
+          answer.complete(outcome);
+          after.accept(outcome);
+        });
+    return answer;
+  }
+
+  /** Queues the builder's copy of a newPayload that L2 answered. */
+  private void syncBuilder(JsonRpcRequest call) {
     if (modes.get() != ExecutionMode.DISABLED) {
       lane.submit(call.method(), call.params())
           .whenComplete(
@@ -583,7 +590,6 @@ public final class EngineMultiplexer {
                 }
               });
     }
-    return outcome;
   }
 
   /** L2's exchangeCapabilities answer, narrowed to the methods this service serves. */

@@ -1,7 +1,6 @@
 package io.rollupboost.engine;
 
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.lifecycle.ExecutorServiceManager;
 import io.rollupboost.config.ProbeFactory;
 import io.rollupboost.config.UpstreamFactory;
 import io.rollupboost.health.HealthBoard;
@@ -11,13 +10,8 @@ import io.rollupboost.upstream.HttpEngineClient;
 import io.rollupboost.upstream.UpstreamId;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Builds the multiplexer with its upstream clients and managed executors. */
 public final class EngineMultiplexerFactory {
@@ -26,9 +20,6 @@ public final class EngineMultiplexerFactory {
 
   /** A build older than this is abandoned; getPayload normally follows within a block time. */
   static final Duration PAYLOAD_ID_TTL = Duration.ofMinutes(5);
-
-  /** Threads for builder getPayload paths and mirrored calls; each call is bounded. */
-  static final int FANOUT_THREADS = 8;
 
   private final UpstreamFactory l2Config;
   private final UpstreamFactory builderConfig;
@@ -50,41 +41,12 @@ public final class EngineMultiplexerFactory {
       BuilderQualityBreaker breaker) {
     l2 = l2Config.build(environment, UpstreamId.L2, clock, metrics);
     builder = builderConfig.build(environment, UpstreamId.BUILDER, clock, metrics);
-    // Fixed and started up front: an incident (a hanging builder) must not be the moment the
-    // service starts creating threads, and thread counts stay flat for leak checks.
-    ThreadPoolExecutor fanout =
-        new ThreadPoolExecutor(
-            FANOUT_THREADS,
-            FANOUT_THREADS,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(256),
-            daemonThreads("engine-fanout"));
-    fanout.prestartAllCoreThreads();
-    environment
-        .lifecycle()
-        .manage(
-            new ExecutorServiceManager(
-                fanout, io.dropwizard.util.Duration.seconds(2), "engine-fanout"));
-    ThreadPoolExecutor laneWorker =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(builderConfig.syncQueueSize()),
-            daemonThreads("builder-sync"),
-            BuilderLane.dropOldest(metrics));
-    environment
-        .lifecycle()
-        .manage(
-            new ExecutorServiceManager(
-                laneWorker, io.dropwizard.util.Duration.seconds(2), "builder-sync"));
+    // No threads of its own: every upstream call is asynchronous on the clients' fixed pools, so
+    // an incident (a hanging builder) is never the moment the service starts creating threads.
     return new EngineMultiplexer(
         l2,
         builder,
-        new BuilderLane(builder, laneWorker, metrics),
-        fanout,
+        new BuilderLane(builder, builderConfig.syncQueueSize(), metrics),
         modes,
         new PayloadIdMap(PAYLOAD_ID_CAPACITY, PAYLOAD_ID_TTL, clock),
         selector,
@@ -92,15 +54,6 @@ public final class EngineMultiplexerFactory {
         events,
         metrics,
         builderConfig.payloadDeadlineJava());
-  }
-
-  private static ThreadFactory daemonThreads(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return runnable -> {
-      Thread t = new Thread(runnable, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** The background probe over the same upstream clients; call after {@link #build}. */
