@@ -83,6 +83,24 @@ final class EngineJwtTest {
     assertThat(jwt(now).verify("Bearer " + VECTOR)).startsWith("stale token");
   }
 
+  /** A repeated token skips the signature check but never the clock. */
+  @Test
+  void aRepeatedTokenIsStillCheckedAgainstTheClock() {
+    MutableClock clock = new MutableClock(Instant.ofEpochSecond(1_700_000_000L));
+    EngineJwt jwt = new EngineJwt(JwtSecret.parse(HEX, "test"), clock);
+    assertThat(jwt.verify("Bearer " + VECTOR)).isNull();
+    assertThat(jwt.verify("Bearer " + VECTOR)).isNull();
+    clock.now = Instant.ofEpochSecond(1_700_000_061L);
+    assertThat(jwt.verify("Bearer " + VECTOR)).startsWith("stale token: iat is 61 s");
+    clock.now = Instant.ofEpochSecond(1_700_000_000L);
+    String tampered = VECTOR.substring(0, VECTOR.length() - 2) + "AA";
+    assertThat(jwt.verify("Bearer " + tampered)).isEqualTo("signature verification failed");
+    assertThat(jwt.verify("Bearer " + tampered))
+        .as("a rejected token is never remembered as accepted")
+        .isEqualTo("signature verification failed");
+    assertThat(jwt.verify("Bearer " + VECTOR)).isNull();
+  }
+
   @Test
   void rejectsWrongSignatureAndMalformedHeaders() {
     EngineJwt other =
