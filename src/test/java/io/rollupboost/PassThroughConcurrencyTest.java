@@ -57,7 +57,8 @@ final class PassThroughConcurrencyTest {
             // Long enough that only the number of threads could keep a call from arriving.
             ConfigOverride.config("l2.timeout", "30s"),
             ConfigOverride.config("builder.timeout", "30s"),
-            ConfigOverride.config("builder.payloadDeadline", "20s"));
+            ConfigOverride.config("builder.payloadDeadline", "20s"),
+            ConfigOverride.config("rpc.maxRequestSize", "4MiB"));
   }
 
   @AfterAll
@@ -201,6 +202,21 @@ final class PassThroughConcurrencyTest {
       release.countDown();
       BUILDER.reset();
     }
+  }
+
+  /** Bodies too large to parse on the selector thread are parsed on the pool: same answer. */
+  @Test
+  void largeBodiesAreAnsweredAndForwardedWhole() {
+    String tx = "\"0x" + "5a".repeat(300 << 10) + "\"";
+    RpcClient.Response answer =
+        rpc.post(
+            "http://127.0.0.1:" + app.getLocalPort() + "/",
+            call(7, "eth_sendRawTransaction", "[" + tx + "]"));
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().path("id").asInt()).isEqualTo(7);
+    assertThat(L2.calls("eth_sendRawTransaction"))
+        .last()
+        .satisfies(c -> assertThat(c.params().get(0).asText()).hasSize(2 + (600 << 10)));
   }
 
   @Test
