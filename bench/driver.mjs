@@ -4,6 +4,12 @@
 //                        [--healthz URL] [--out FILE]
 // Prints/writes JSON: per-method latency percentiles (microseconds), blocks, errors.
 //
+// --builder URL (with --url pointing at the fake L2 itself): the design's floor for mode enabled.
+// The driver makes, itself and without a proxy, the upstream exchanges rollup-boost needs per
+// block: the builder's copy of FCU+attrs (sent alongside, not waited for), getPayload from L2 and
+// the builder at once and then newPayload of the builder's block on L2 (timed together as
+// getPayload, as op-node sees it), and the builder's copies of newPayload and FCU after L2 answered.
+//
 // --chain (bench/soak): behave like op-node's sequencer on a real chain instead of replaying one
 // canned block: build on the head it got back, distinct attributes per attempt (prevRandao
 // carries the attempt number), newPayload + forkchoiceUpdated to the new block, retry after a
@@ -25,6 +31,9 @@ const maxBlocks = args.blocks ? Number(args.blocks) : Infinity;
 const healthz = args.healthz ? new URL(args.healthz) : null;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const builderUrl = args.builder ? new URL(args.builder) : null;
+// The proxy's own connections: its L2 pool (getPayload and validation can overlap) and builder.
+const sideAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 const HEAD = '0x' + 'ab'.repeat(32);
 const fcs = `{"headBlockHash":"${HEAD}","safeBlockHash":"${HEAD}","finalizedBlockHash":"${HEAD}"}`;
 const attrs = `{"timestamp":"0x6650f0a1","prevRandao":"0x${'55'.repeat(32)}","suggestedFeeRecipient":"0x${'42'.repeat(20)}",` +
@@ -32,9 +41,9 @@ const attrs = `{"timestamp":"0x6650f0a1","prevRandao":"0x${'55'.repeat(32)}","su
 let id = 0;
 const body = (method, params) => `{"jsonrpc":"2.0","id":${++id},"method":"${method}","params":${params}}`;
 
-function post(target, payload) {
+function post(target, payload, via = agent) {
   return new Promise((resolve, reject) => {
-    const rq = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent,
+    const rq = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: via,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, timeout: 10000 }, (rs) => {
       const chunks = [];
       rs.on('data', (c) => chunks.push(c));
@@ -51,6 +60,23 @@ async function timed(payload) {
   const us = Number(process.hrtime.bigint() - t0) / 1000;
   return { us, r };
 }
+// The builder's copy of a call, not waited for (as the service's ordered lane sends it).
+function toBuilder(payload) {
+  if (builderUrl) post(builderUrl, payload, sideAgent).catch(() => { errors++; });
+}
+// getPayload as rollup-boost must do it in mode enabled: both blocks asked at once, then the
+// builder's block validated on L2; op-node gets the builder's envelope.
+async function timedGetPayloadFloor(payload) {
+  const t0 = process.hrtime.bigint();
+  const [fromL2, fromBuilder] = await Promise.all([post(url, payload, sideAgent), (async () => {
+    const b = await post(builderUrl, payload, sideAgent);
+    const env = JSON.parse(b.text).result;
+    const v = await post(url, body('engine_newPayloadV3', `[${JSON.stringify(env?.executionPayload ?? {})},[],"0x${'66'.repeat(32)}"]`), sideAgent);
+    return JSON.parse(v.text).result?.status === 'VALID' ? b : { status: 0, text: '{"error":"not valid"}' };
+  })()]);
+  const us = Number(process.hrtime.bigint() - t0) / 1000;
+  return { us, r: fromBuilder.status === 200 ? fromBuilder : fromL2 };
+}
 
 const METHODS = ['fcu_attrs', 'getPayload', 'newPayload', 'fcu'];
 const lat = Object.fromEntries(METHODS.map((m) => [m, []]));
@@ -58,13 +84,19 @@ const perBlock = [];
 let errors = 0, blocks = 0;
 
 async function block(record) {
-  const a = await timed(body('engine_forkchoiceUpdatedV3', `[${fcs},${attrs}]`));
+  const fcuAttrs = body('engine_forkchoiceUpdatedV3', `[${fcs},${attrs}]`);
+  toBuilder(fcuAttrs);
+  const a = await timed(fcuAttrs);
   const pid = JSON.parse(a.r.text).result?.payloadId;
-  const g = await timed(body('engine_getPayloadV3', `["${pid}"]`));
+  const gpCall = body('engine_getPayloadV3', `["${pid}"]`);
+  const g = builderUrl ? await timedGetPayloadFloor(gpCall) : await timed(gpCall);
   const gp = JSON.parse(g.r.text).result;
   const np = body('engine_newPayloadV3', `[${JSON.stringify(gp?.executionPayload ?? {})},[],"0x${'66'.repeat(32)}"]`);
   const n = await timed(np);
-  const f = await timed(body('engine_forkchoiceUpdatedV3', `[${fcs},null]`));
+  toBuilder(np);
+  const fcu = body('engine_forkchoiceUpdatedV3', `[${fcs},null]`);
+  const f = await timed(fcu);
+  toBuilder(fcu);
   const ok = [a, g, n, f].every((x) => x.r.status === 200 && !JSON.parse(x.r.text).error) && pid;
   if (!ok) errors++;
   if (record) {
@@ -111,3 +143,4 @@ if (healthz) out.perBlock = perBlock;
 const text = JSON.stringify(out);
 if (args.out) fs.writeFileSync(args.out, text); else console.log(text);
 agent.destroy();
+sideAgent.destroy();
