@@ -47,8 +47,12 @@ public record UpstreamFactory(
     @NotNull @Min(1) @Max(100_000) Integer syncQueueSize,
     @NotNull @MinDataSize(1024) DataSize maxResponseSize) {
 
-  /** How long an idle pooled connection is kept before the client closes it. */
-  private static final long KEEP_ALIVE_SECONDS = 30;
+  /**
+   * How long an idle pooled connection is kept before the client closes it: below the 5 s idle
+   * timeout of Node's HTTP server (ethereumjs), so that this side closes first; otherwise a call
+   * sent as the server closes the connection arrives nowhere (the client then sends it again).
+   */
+  private static final long KEEP_ALIVE_SECONDS = 4;
 
   private static final int UPSTREAM_THREADS = 8;
 

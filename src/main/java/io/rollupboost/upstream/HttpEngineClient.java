@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,6 +39,9 @@ import org.eclipse.jetty.http.HttpMethod;
  * builder's ordered sync lane and mirrored calls, which run on their own threads.
  */
 public final class HttpEngineClient {
+  /** How many times a call is sent again after a kept-alive connection closed unanswered. */
+  private static final int RESENDS = 3;
+
   /** How long {@link #call} waits beyond the deadline for the client to report it. */
   private static final long REPORT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -102,25 +106,15 @@ public final class HttpEngineClient {
 
   private Exchange start(String method, RawJson params, long budgetNanos) {
     long budget = Math.min(budgetNanos, timeout.toNanos());
-    Exchange exchange = new Exchange(method, nextId.incrementAndGet(), budget);
+    long callId = nextId.incrementAndGet();
+    Exchange exchange =
+        new Exchange(method, callId, budget, JsonRpcCodec.request(callId, method, params));
     if (budget <= 0) {
       exchange.finish(
           fail(method, UpstreamException.Kind.TIMEOUT, "no time left before the deadline"));
       return exchange;
     }
-    Request request =
-        http.newRequest(url)
-            .method(HttpMethod.POST)
-            .timeout(budget, TimeUnit.NANOSECONDS)
-            .body(
-                new BytesRequestContent(
-                    "application/json", JsonRpcCodec.request(exchange.callId, method, params)));
-    if (jwt != null) {
-      String token = "Bearer " + jwt.mint();
-      request.headers(headers -> headers.put(HttpHeader.AUTHORIZATION, token));
-    }
-    exchange.request = request;
-    request.send(exchange);
+    exchange.send(budget);
     return exchange;
   }
 
@@ -131,13 +125,56 @@ public final class HttpEngineClient {
     final long budget;
     final long startNanos = System.nanoTime();
     final CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
+    final byte[] payload;
     volatile Request request;
     private BoundedBody.Collector body;
+    private boolean answered;
+    private int resent;
 
-    Exchange(String method, long callId, long budget) {
+    Exchange(String method, long callId, long budget, byte[] payload) {
       this.method = method;
       this.callId = callId;
       this.budget = budget;
+      this.payload = payload;
+    }
+
+    void send(long budgetNanos) {
+      Request next =
+          http.newRequest(url)
+              .method(HttpMethod.POST)
+              .timeout(budgetNanos, TimeUnit.NANOSECONDS)
+              .body(new BytesRequestContent("application/json", payload));
+      if (jwt != null) {
+        String token = "Bearer " + jwt.mint();
+        next.headers(headers -> headers.put(HttpHeader.AUTHORIZATION, token));
+      }
+      request = next;
+      next.send(this);
+    }
+
+    /**
+     * Sends the call again when the upstream closed a kept-alive connection without answering a
+     * byte: the race between reusing a pooled connection and the server closing it as idle (Node's
+     * default keep-alive is 5 s). Up to {@link #RESENDS} times within the deadline, as the next
+     * pooled connection may have been closed the same way. Engine calls are safe to repeat; at
+     * worst a repeated eth_sendRawTransaction is answered "already known".
+     */
+    private boolean resendAfterClose(Throwable failure) {
+      if (answered || resent >= RESENDS || !closedUnanswered(failure)) {
+        return false;
+      }
+      long left = budget - (System.nanoTime() - startNanos);
+      if (left <= 0) {
+        return false;
+      }
+      resent++;
+      send(left);
+      return true;
+    }
+
+    @Override
+    public void onBegin(Response response) {
+      answered = true;
     }
 
     @Override
@@ -168,6 +205,9 @@ public final class HttpEngineClient {
       if (outcome.isFailed()) {
         if (body != null) {
           body.abandon();
+        }
+        if (resendAfterClose(outcome.getFailure())) {
+          return;
         }
         finish(classify(method, outcome.getFailure(), budget));
         return;
@@ -231,6 +271,15 @@ public final class HttpEngineClient {
       }
       return failure;
     }
+  }
+
+  /** A connection the peer closed (or reset) before any answer, rather than a timeout or abort. */
+  private static boolean closedUnanswered(Throwable failure) {
+    return failure instanceof EOFException
+        || failure instanceof ClosedChannelException
+        || (failure instanceof IOException io
+            && !(failure instanceof BadStatusException)
+            && String.valueOf(io.getMessage()).matches("(?i).*(broken pipe|connection reset).*"));
   }
 
   private static boolean looksLikeJsonObject(byte[] body) {

@@ -44,7 +44,12 @@ public final class FaultyUpstream implements AutoCloseable {
     /** The correct answer, gzip-compressed with {@code Content-Encoding: gzip}. */
     GZIP,
     /** The correct answer at one byte per 100 ms. */
-    SLOW
+    SLOW,
+    /**
+     * Answers the first request of each connection; closes the connection without a byte when the
+     * next one arrives, as a server closing an idle kept-alive connection just as it is reused.
+     */
+    CLOSE_KEPT_ALIVE
   }
 
   static final int HUGE_BYTES = 50 * 1024 * 1024;
@@ -108,6 +113,7 @@ public final class FaultyUpstream implements AutoCloseable {
       socket.setTcpNoDelay(true);
       InputStream in = new BufferedInputStream(socket.getInputStream());
       OutputStream out = socket.getOutputStream();
+      int onThisConnection = 0;
       while (!closed) {
         byte[] body = readRequest(in);
         if (body == null) {
@@ -116,6 +122,9 @@ public final class FaultyUpstream implements AutoCloseable {
         requests.incrementAndGet();
         JsonNode request = FakeEngine.JSON.readTree(body);
         Fault now = fault;
+        if (now == Fault.CLOSE_KEPT_ALIVE && onThisConnection++ > 0) {
+          return;
+        }
         if (!answer(now, request, out)) {
           return;
         }
@@ -131,7 +140,8 @@ public final class FaultyUpstream implements AutoCloseable {
   private boolean answer(Fault now, JsonNode request, OutputStream out) throws IOException {
     String good = goodAnswer(request);
     switch (now) {
-      case NONE -> send(out, 200, "application/json", good.getBytes(StandardCharsets.UTF_8), null);
+      case NONE, CLOSE_KEPT_ALIVE ->
+          send(out, 200, "application/json", good.getBytes(StandardCharsets.UTF_8), null);
       case HANG -> {
         while (fault == Fault.HANG && !closed) {
           try {

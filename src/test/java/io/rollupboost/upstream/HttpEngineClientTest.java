@@ -1,0 +1,77 @@
+package io.rollupboost.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rollupboost.metrics.EngineMetrics;
+import io.rollupboost.rpc.RawJson;
+import io.rollupboost.testing.FaultyUpstream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The upstream client against a raw-socket upstream whose connection handling is scripted. */
+final class HttpEngineClientTest {
+  static final RawJson NO_PARAMS = RawJson.wrap("[]".getBytes(StandardCharsets.UTF_8));
+
+  final HttpClient http = new HttpClient();
+  FaultyUpstream upstream;
+  HttpEngineClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = new FaultyUpstream("0x" + "01".repeat(32));
+    http.start();
+    client =
+        new HttpEngineClient(
+            UpstreamId.L2,
+            URI.create(upstream.url()),
+            null,
+            Duration.ofSeconds(5),
+            1 << 20,
+            http,
+            new EngineMetrics());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    http.stop();
+    upstream.close();
+  }
+
+  /** The keep-alive race: the server closes a pooled connection as the next call is sent on it. */
+  @Test
+  void aCallOnAConnectionTheServerClosedUnansweredIsSentAgain() throws Exception {
+    upstream.arm(FaultyUpstream.Fault.CLOSE_KEPT_ALIVE);
+
+    assertThat(client.call("eth_chainId", NO_PARAMS).isError()).isFalse();
+    UpstreamReply second = client.call("eth_chainId", NO_PARAMS);
+
+    assertThat(second.isError()).isFalse();
+    assertThat(upstream.requests())
+        .as("sent on the closed connection, then on a new one")
+        .isEqualTo(3);
+  }
+
+  @Test
+  void answeredCallsAreSentOnce() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertThat(client.call("eth_chainId", NO_PARAMS).isError()).isFalse();
+    }
+    assertThat(upstream.requests()).isEqualTo(3);
+  }
+
+  @Test
+  void aConnectionCutMidAnswerIsNotSentAgain() {
+    upstream.arm(FaultyUpstream.Fault.CLOSE_MID_RESPONSE);
+    assertThatThrownBy(() -> client.call("eth_chainId", NO_PARAMS))
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE));
+    assertThat(upstream.requests()).as("the upstream had started answering").isEqualTo(1);
+  }
+}
