@@ -8,7 +8,6 @@ import io.rollupboost.upstream.UpstreamId;
 import io.rollupboost.upstream.UpstreamReply;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The ordered, bounded path for engine calls to the builder that change its state
@@ -117,10 +116,7 @@ public final class BuilderLane {
       if (failure == null) {
         result.complete(reply);
       } else {
-        result.completeExceptionally(
-            failure instanceof CompletionException c && c.getCause() != null
-                ? c.getCause()
-                : failure);
+        result.completeExceptionally(EngineMultiplexer.cause(failure));
       }
     }
   }

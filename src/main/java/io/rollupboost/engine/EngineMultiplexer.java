@@ -372,7 +372,7 @@ public final class EngineMultiplexer {
   }
 
   /** What failed a future: the exception itself, not the wrapper a dependent stage sees. */
-  private static Throwable cause(Throwable failure) {
+  static Throwable cause(Throwable failure) {
     return failure instanceof CompletionException c && c.getCause() != null
         ? c.getCause()
         : failure;

@@ -173,7 +173,11 @@ public final class JsonRpcHandler implements Request.Handler {
           refuse(() -> tooLarge(response, callback));
           continue;
         } catch (BoundedBody.OverBudgetException e) {
-          refuse(() -> busy(e));
+          refuse(
+              () -> {
+                unreadBodyCloses(response);
+                busy(callback, JsonRpcError.REQUEST_TOO_LARGE, e.getMessage());
+              });
           continue;
         } finally {
           chunk.release();
@@ -204,18 +208,16 @@ public final class JsonRpcHandler implements Request.Handler {
               RpcOutcome.error(JsonRpcError.PARSE_ERROR, "request body could not be read")));
     }
 
-    private void busy(BoundedBody.OverBudgetException e) {
+    /** 503 with Retry-After: the service cannot take this request now, through no fault of it. */
+    private void busy(Callback done, int code, String why) {
       metrics.rejected("busy");
-      LOG.warn("request refused: {}", e.getMessage());
-      unreadBodyCloses(response);
+      LOG.warn("request refused: {}", why);
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
       send(
           response,
-          callback,
+          done,
           HttpStatus.SERVICE_UNAVAILABLE_503,
-          JsonRpcCodec.response(
-              RawJson.NULL,
-              RpcOutcome.error(JsonRpcError.REQUEST_TOO_LARGE, "server busy: " + e.getMessage())));
+          JsonRpcCodec.response(RawJson.NULL, RpcOutcome.error(code, "server busy: " + why)));
     }
 
     private void answer(byte[] body, Callback done) {
@@ -255,16 +257,7 @@ public final class JsonRpcHandler implements Request.Handler {
       try {
         pool.execute(work);
       } catch (RejectedExecutionException e) {
-        metrics.rejected("busy");
-        LOG.warn("request refused: no thread free for it");
-        response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-        send(
-            response,
-            done,
-            HttpStatus.SERVICE_UNAVAILABLE_503,
-            JsonRpcCodec.response(
-                RawJson.NULL,
-                RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, "server busy: no thread free")));
+        busy(done, JsonRpcError.INTERNAL_ERROR, "no thread free");
       }
     }
 

@@ -35,8 +35,8 @@ import org.eclipse.jetty.http.HttpMethod;
  * caller past it).
  *
  * <p>Non-blocking underneath: {@link #callAsync} holds no thread while the upstream works, which is
- * how every call from op-node is served; {@link #call} waits for the same exchange, for the
- * builder's ordered sync lane and mirrored calls, which run on their own threads.
+ * how every call is made except the health probe's, which waits for the same exchange with {@link
+ * #call} on its own thread.
  */
 public final class HttpEngineClient {
   /** How many times a call is sent again after a kept-alive connection closed unanswered. */
