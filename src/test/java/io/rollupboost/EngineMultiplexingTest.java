@@ -168,6 +168,21 @@ final class EngineMultiplexingTest {
     assertThat(validation.params().get(2).asText()).isEqualTo(BEACON_ROOT);
   }
 
+  /** The L2 client validates the builder's executionPayload as the exact bytes op-node gets. */
+  @Test
+  void theBuilderPayloadIsValidatedByteForByte() {
+    String spaced = FakeEngine.envelope(BUILDER_HASH, 7, 900000, 40).replace("\":", "\" :  ");
+    String payload = spaced.substring(spaced.indexOf('{', spaced.indexOf("\"executionPayload\"")));
+    payload = payload.substring(0, payload.indexOf("}") + 1);
+    BUILDER.on("engine_getPayloadV3", Reply.result(spaced));
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(BUILDER_HASH);
+
+    FakeEngine.Call validation = L2.calls("engine_newPayloadV3").get(0);
+    assertThat(payload).contains("\"blockHash\" :  \"" + BUILDER_HASH);
+    assertThat(validation.body()).contains("\"params\":[" + payload + ",[],\"" + BEACON_ROOT);
+  }
+
   @Test
   void dryRunRunsTheBuilderPathButReturnsTheL2Block() {
     setMode("dry_run");

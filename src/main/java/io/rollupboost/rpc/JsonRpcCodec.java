@@ -175,6 +175,28 @@ public final class JsonRpcCodec {
   }
 
   /**
+   * The exact bytes of member {@code name} of a JSON object, or null when it is not an object or
+   * has no such member. One pass that skips every other member without building it.
+   */
+  public static RawJson member(RawJson object, String name) throws IOException {
+    byte[] bytes = object.bytes();
+    try (JsonParser p = MAPPER.getFactory().createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean wanted = name.equals(p.currentName());
+        p.nextToken();
+        if (wanted) {
+          return rawValue(p, bytes);
+        }
+        p.skipChildren();
+      }
+      return null;
+    }
+  }
+
+  /**
    * The whole answer to a parsed body: the top-level error, or one response per call in order
    * (invalid calls get their error, notifications nothing). Null when there is nothing to send.
    */
