@@ -1,5 +1,6 @@
 // Fake Engine API upstream: canned JSON-RPC answers on loopback, keep-alive, no JWT check.
-// usage: node fake.mjs PORT [--hang]   (--hang: accept connections, read requests, never answer)
+// usage: node fake.mjs PORT [--hang] [--txs N]   (--hang: accept connections, read requests, never
+// answer; --txs N: getPayload blocks carry N more 155-byte transactions, for large-block runs)
 // SIGUSR1 switches a running fake to hanging, SIGUSR2 back to answering.
 // Chain mode for bench/soak: node fake.mjs PORT --chain l2|builder [--state FILE] [--log FILE]
 // keeps a chain instead of canned answers (see fakechain.mjs); POST /control?mode=... switches
@@ -22,7 +23,7 @@ const envelope = '{"executionPayload":{"parentHash":"' + HEAD + '","feeRecipient
   '","logsBloom":"0x' + '00'.repeat(256) + '","prevRandao":"0x' + '55'.repeat(32) +
   '","blockNumber":"0x1","gasLimit":"0x1c9c380","gasUsed":"0x5208","timestamp":"' + TS +
   '","extraData":"0x","baseFeePerGas":"0x3b9aca00","blockHash":"0x' + '11'.repeat(32) +
-  '","transactions":["' + DEPOSIT + '","0x02f80001"],"withdrawals":[],"blobGasUsed":"0x0","excessBlobGas":"0x0"},' +
+  '","transactions":["' + DEPOSIT + '","0x02f80001"' + ',"0x02f8'.concat('ab'.repeat(150), '"').repeat(Number(flag('--txs') || 0)) + '],"withdrawals":[],"blobGasUsed":"0x0","excessBlobGas":"0x0"},' +
   '"blockValue":"0x10","blobsBundle":{"commitments":[],"proofs":[],"blobs":[]},"shouldOverrideBuilder":false}';
 const caps = '["engine_forkchoiceUpdatedV3","engine_getPayloadV3","engine_newPayloadV3","engine_getPayloadV4","engine_newPayloadV4"]';
 
