@@ -176,10 +176,12 @@ public final class JsonRpcCodec {
 
   /**
    * The exact bytes of member {@code name} of a JSON object, or null when it is not an object or
-   * has no such member. One pass that skips every other member without building it.
+   * has no such member. One pass that skips every other member without building it. A repeated name
+   * yields its last value, as {@link ObjectMapper#readTree} (and Go's decoder) would.
    */
   public static RawJson member(RawJson object, String name) throws IOException {
     byte[] bytes = object.bytes();
+    RawJson found = null;
     try (JsonParser p = MAPPER.getFactory().createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -188,11 +190,12 @@ public final class JsonRpcCodec {
         boolean wanted = name.equals(p.currentName());
         p.nextToken();
         if (wanted) {
-          return rawValue(p, bytes);
+          found = rawValue(p, bytes);
+        } else {
+          p.skipChildren();
         }
-        p.skipChildren();
       }
-      return null;
+      return found;
     }
   }
 

@@ -92,4 +92,20 @@ final class JsonRpcCodecTest {
     String error = body.topLevelError().error().toString();
     return Integer.parseInt(error.replaceAll(".*\"code\":(-?\\d+).*", "$1"));
   }
+
+  /** The bytes of a member, and for a repeated name the value a tree parse would keep. */
+  @Test
+  void memberIsTheExactBytesOfTheValueATreeParseKeeps() throws Exception {
+    RawJson object =
+        RawJson.of(
+            "{\"executionPayload\" : { \"n\" : 1 },\"x\":[1,{}],"
+                + "\"executionPayload\":{ \"n\" : 2 },\"y\":\"z\"}");
+
+    assertThat(JsonRpcCodec.member(object, "executionPayload")).hasToString("{ \"n\" : 2 }");
+    assertThat(
+            JsonRpcCodec.MAPPER.readTree(object.bytes()).path("executionPayload").path("n").asInt())
+        .isEqualTo(2);
+    assertThat(JsonRpcCodec.member(object, "missing")).isNull();
+    assertThat(JsonRpcCodec.member(RawJson.of("[1]"), "x")).isNull();
+  }
 }
