@@ -254,8 +254,7 @@ public final class EngineMultiplexer {
     CompletableFuture<UpstreamReply> l2Call = l2.callAsync(method.wire(), call.params());
     CompletableFuture<BuilderOutcome> builderPath =
         mode == ExecutionMode.DISABLED
-            ? CompletableFuture.completedFuture(
-                BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled"))
+            ? done(BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled"))
             : builderOutcome(method, l2Id, deadline);
     return l2Call
         .handle(L2Block::new)
