@@ -26,13 +26,15 @@ p();
 p(`Machine: nproc=${env.nproc}, kernel ${env.kernel}, ${env.node}, ${env.nginx}.  `);
 p('Java: `' + env.java.split('\n').join(' / ') + '`; service started as `java ' + (env.javaOpts || '') + ' -jar target/rollup-boost.jar server config.yml` (the JVM flags README documents).');
 p();
+const il = loops.direct?.interleaved;
 p(`Setup: fake upstreams (\`bench/fake.mjs\`, Node, canned Engine API answers, keep-alive) on loopback; ` +
-  `block loop (\`bench/driver.mjs\`, one keep-alive connection, 1 block / ${loops.direct?.result.intervalMs} ms, ` +
-  `${env.warmup} s unmeasured warm-up per target, then ${env.duration} s measured); ` +
-  `pass-through \`wrk --latency -s bench/post.lua\` (eth_chainId) for ${env.wrkDuration} s at 1/8/64 connections. ` +
-  `Each service JVM first ran ${env.serviceWarmup ?? 2 * env.warmup} s of block loop and ${Math.floor((env.serviceWarmup ?? 20) / 4)} s of wrk c=64, unmeasured, so that its JIT compiler has settled (C2 compiles for ~90 s of block loop here; \`SERVICE_WARMUP=5 bench/run\` measures a cold JVM). ` +
-  'All targets measured in this one run on a shared, noisy machine: compare ratios within the run. ' +
-  '"added" = percentile of target minus the same percentile of direct (percentiles are not additive; treat as an estimate).');
+  `block loop (\`bench/driver.mjs\`, one keep-alive connection per target, 1 block / ${loops.direct?.result.intervalMs} ms); ` +
+  `pass-through \`wrk --latency -s bench/post.lua\` (eth_chainId) for ${env.wrkDuration} s at 1/8/64 connections, one target at a time. ` +
+  `Both service JVMs (mode enabled and mode disabled) run side by side and first ran ${env.serviceWarmup} s each of block loop and ${Math.floor((env.serviceWarmup ?? 20) / 4)} s of wrk c=64, unmeasured, so that their JIT compilers have settled (C2 compiles for ~90 s of block loop here; \`SERVICE_WARMUP=5 bench/run\` measures cold JVMs). ` +
+  (il
+    ? `The block loop is interleaved: one driver visits all five targets in slices of ${il.sliceMs} ms of consecutive blocks, in a freshly shuffled order each round (${il.rounds} rounds, ${env.warmup} s per target unmeasured first), and does not record the first ${il.sliceWarmBlocks} blocks of a slice; each target had ${env.duration} s. A shared VM whose speed drifts over minutes then shifts every target alike, which separate runs per target did not (direct calls alone moved 2× between such runs). `
+    : `Each target had ${env.warmup} s unmeasured warm-up, then ${env.duration} s measured, one after the other. `) +
+  'Compare within this run. "added" = percentile of target minus the same percentile of direct (percentiles are not additive; treat as an estimate).');
 p();
 p('## Block loop latency per engine call (ms)');
 p();
@@ -79,7 +81,7 @@ for (const t of ['direct', ...TARGETS]) for (const c of [1, 8, 64]) {
 p();
 p('## Resources (CPU from /proc/<pid>/stat utime+stime, incl. nginx worker; peak RSS = VmHWM)');
 p();
-const cpuLoop = (t) => { const L = loops[t]; return L ? (L.cpuTicks / L.clk) * 1e6 / (L.result.blocks * 4) : null; };
+const cpuLoop = (t) => { const L = loops[t]; return L ? (L.cpuTicks / L.clk) * 1e6 / ((L.cpuBlocks ?? L.result.blocks) * 4) : null; };
 const cpuWrk = (t) => { const w = wrkOf(t, 64); return w ? (w.cpuTicks / w.clk) * 1e6 / w.requests : null; };
 p('| target | CPU µs / engine call (block loop) | ratio to nginx | CPU µs / eth_chainId (wrk c=64) | ratio to nginx | peak RSS MiB | ratio to nginx | heap used after warm-up + GC (MiB) | after run + GC (MiB) | /healthz at end |');
 p('|---|---|---|---|---|---|---|---|---|---|');
@@ -90,7 +92,7 @@ for (const t of TARGETS) {
     `${f(r.hwmKiB / 1024, 1)} | ${t === 'nginx' ? '—' : ratio(r.hwmKiB, rss.nginx.hwmKiB)} | ${heap(r.heapAfterWarmup)} | ${heap(r.heapAfterRun)} | ${r.healthz ?? '—'} |`);
 }
 p();
-p('CPU resolution is one clock tick (1/CLK_TCK s) per measurement window; the service CPU includes its background health probe (1 s interval) and, in mode enabled, the builder calls it makes.');
+p('Block-loop CPU is counted over each target\'s own slices (all their blocks); one clock tick (1/CLK_TCK s) is the resolution per slice, and the truncation errors average out over the slices. The service CPU includes its background health probe (1 s interval) and, in mode enabled, the builder calls it makes.');
 p();
 const q = (a, x) => a[Math.min(a.length - 1, Math.ceil(x * a.length) - 1)];
 let hangRest = null;
