@@ -285,10 +285,11 @@ public final class EngineMultiplexer {
       l2Failure = l2Reply.errorSummary();
     }
     boolean l2Delivered = l2Failure == null;
-    JsonNode l2Envelope = l2Delivered ? tree(l2Reply.result()) : null;
-    Selection selection = selector.select(mode, l2Envelope, builderOutcome, breaker.degraded());
+    // Selection and the block log read a few fields: a streaming scan, not a tree of the block.
+    BlockSummary l2Summary = l2Delivered ? BlockSummary.scan(l2Reply.result()) : null;
+    Selection selection = selector.select(mode, l2Summary, builderOutcome, breaker.degraded());
     events.payloadProduced(l2Delivered, builderOutcome);
-    recordQuality(mode, builderOutcome, l2Envelope, selection);
+    recordQuality(mode, builderOutcome, l2Delivered, selection);
     if (!l2Delivered) {
       if (selection.source() == UpstreamId.L2) {
         LOG.warn(
@@ -304,12 +305,12 @@ public final class EngineMultiplexer {
     }
     boolean fromBuilder = selection.source() == UpstreamId.BUILDER;
     RawJson chosen = fromBuilder ? builderOutcome.envelopeRaw() : l2Reply.result();
-    JsonNode envelope = fromBuilder ? builderOutcome.envelope() : l2Envelope;
+    BlockSummary block = fromBuilder ? BlockSummary.of(builderOutcome.envelope()) : l2Summary;
     metrics.blockCreated(selection.source());
     if (selection.countsAsFallback()) {
       metrics.fallback(selection.reason());
     }
-    logBlock(l2Id, selection, envelope, builderOutcome, mode);
+    logBlock(l2Id, selection, block, builderOutcome, mode);
     return RpcOutcome.result(chosen);
   }
 
@@ -318,7 +319,7 @@ public final class EngineMultiplexer {
    * every builder block the L2 client rejected as INVALID.
    */
   private void recordQuality(
-      ExecutionMode mode, BuilderOutcome builder, JsonNode l2Envelope, Selection selection) {
+      ExecutionMode mode, BuilderOutcome builder, boolean l2Delivered, Selection selection) {
     if (mode == ExecutionMode.DISABLED) {
       return;
     }
@@ -329,7 +330,7 @@ public final class EngineMultiplexer {
       // Health evidence too, but the builder's next VALID sync answer clears that within
       // milliseconds: only the breaker remembers a builder whose blocks keep failing validation.
       breaker.record(false, "invalid block: " + builder.detail());
-    } else if (builder.delivered() && l2Envelope != null) {
+    } else if (builder.delivered() && l2Delivered) {
       PayloadSelector.Objection objection = selection.objection();
       metrics.selection(
           objection == null ? "none" : objection.policy().label(),
@@ -644,28 +645,26 @@ public final class EngineMultiplexer {
   private void logBlock(
       String l2Id,
       Selection selection,
-      JsonNode envelope,
+      BlockSummary block,
       BuilderOutcome builder,
       ExecutionMode mode) {
-    JsonNode payload = envelope.path("executionPayload");
-    JsonNode txs = payload.path("transactions");
     if (selection.source() == UpstreamId.BUILDER && selection.reason() == null) {
       BLOCKS.info(
           "block returned source=builder number={} hash={} gasUsed={} txs={} payloadId={} mode={}",
-          quantity(payload.path("blockNumber")),
-          payload.path("blockHash").asText(),
-          quantity(payload.path("gasUsed")),
-          txs.size(),
+          quantity(block.blockNumber()),
+          text(block.blockHash()),
+          quantity(block.gasUsed()),
+          block.transactions(),
           l2Id,
           mode);
     } else {
       BLOCKS.info(
           "block returned source={} number={} hash={} gasUsed={} txs={} payloadId={} mode={} reason={} detail={}",
           selection.source().label(),
-          quantity(payload.path("blockNumber")),
-          payload.path("blockHash").asText(),
-          quantity(payload.path("gasUsed")),
-          txs.size(),
+          quantity(block.blockNumber()),
+          text(block.blockHash()),
+          quantity(block.gasUsed()),
+          block.transactions(),
           l2Id,
           mode,
           selection.reason(),
@@ -673,9 +672,9 @@ public final class EngineMultiplexer {
     }
   }
 
-  /** A 0x-hex quantity as a decimal string, or the raw text when it is not one. */
+  /** A 0x-hex quantity as a decimal string, or the raw text when it is not one ("" if absent). */
   static String quantity(JsonNode node) {
-    String text = node.asText("");
+    String text = text(node);
     if (text.startsWith("0x") && text.length() > 2 && text.length() <= 66) {
       try {
         return new java.math.BigInteger(text.substring(2), 16).toString();
@@ -684,6 +683,10 @@ public final class EngineMultiplexer {
       }
     }
     return text;
+  }
+
+  private static String text(JsonNode node) {
+    return node == null ? "" : node.asText("");
   }
 
   private static long remaining(long deadline) {

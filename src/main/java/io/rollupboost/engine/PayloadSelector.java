@@ -1,6 +1,5 @@
 package io.rollupboost.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.rollupboost.upstream.UpstreamId;
 import java.util.List;
 
@@ -28,9 +27,9 @@ public final class PayloadSelector {
    * The policies' verdict on a valid builder block against the L2 block: null when the builder
    * block is at least as good, otherwise the first objecting policy and why.
    */
-  public Objection compare(JsonNode builderEnvelope, JsonNode l2Envelope) {
+  public Objection compare(BlockSummary builderBlock, BlockSummary l2Block) {
     for (SelectionPolicy policy : policies) {
-      String why = policy.objection(builderEnvelope, l2Envelope, minGasRatio, minTxRatio);
+      String why = policy.objection(builderBlock, l2Block, minGasRatio, minTxRatio);
       if (why != null) {
         return new Objection(policy, why);
       }
@@ -42,10 +41,10 @@ public final class PayloadSelector {
   public record Objection(SelectionPolicy policy, String detail) {}
 
   /**
-   * @param l2Envelope the L2 block, or null when the L2 client delivered none
+   * @param l2Block the L2 block, or null when the L2 client delivered none
    */
   public Selection select(
-      ExecutionMode mode, JsonNode l2Envelope, BuilderOutcome builder, boolean degraded) {
+      ExecutionMode mode, BlockSummary l2Block, BuilderOutcome builder, boolean degraded) {
     if (mode == ExecutionMode.DISABLED) {
       return new Selection(UpstreamId.L2, "mode_disabled", false, null);
     }
@@ -53,7 +52,8 @@ public final class PayloadSelector {
       return new Selection(
           UpstreamId.L2, builder.kind().reason(), builder.kind().countsAsFallback(), null);
     }
-    Objection objection = l2Envelope == null ? null : compare(builder.envelope(), l2Envelope);
+    Objection objection =
+        l2Block == null ? null : compare(BlockSummary.of(builder.envelope()), l2Block);
     if (mode == ExecutionMode.DRY_RUN) {
       return new Selection(UpstreamId.L2, "dry_run", true, objection);
     }
@@ -63,7 +63,7 @@ public final class PayloadSelector {
     if (objection != null) {
       return new Selection(UpstreamId.L2, "policy_" + objection.policy().label(), true, objection);
     }
-    if (l2Envelope == null) {
+    if (l2Block == null) {
       // The L2 client already accepted this block through newPayload: returning it keeps the
       // chain moving although the L2 client's own getPayload failed.
       return new Selection(UpstreamId.BUILDER, "l2_failed", false, null);

@@ -2,7 +2,6 @@ package io.rollupboost.engine;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 
 /**
@@ -39,33 +38,20 @@ public enum SelectionPolicy {
         "unknown selection policy '" + text + "', expected gasUsed, txCount or value");
   }
 
-  /** Deposit transactions (OP type 0x7e) are forced by op-node, not chosen by the builder. */
-  static int nonDepositTransactions(JsonNode payload) {
-    int count = 0;
-    for (JsonNode tx : payload.path("transactions")) {
-      if (!tx.asText("").regionMatches(true, 0, "0x7e", 0, 4)) {
-        count++;
-      }
-    }
-    return count;
-  }
-
-  String objection(
-      JsonNode builderEnvelope, JsonNode l2Envelope, double minGasRatio, double minTxRatio) {
-    JsonNode b = builderEnvelope.path("executionPayload");
-    JsonNode l = l2Envelope.path("executionPayload");
+  /** Deposit transactions (OP type 0x7e) are forced by op-node, so only the others count. */
+  String objection(BlockSummary builder, BlockSummary l2, double minGasRatio, double minTxRatio) {
     switch (this) {
       case GAS_USED -> {
-        BigInteger bg = SafetyChecks.quantity(b.get("gasUsed"));
-        BigInteger lg = SafetyChecks.quantity(l.get("gasUsed"));
+        BigInteger bg = SafetyChecks.quantity(builder.gasUsed());
+        BigInteger lg = SafetyChecks.quantity(l2.gasUsed());
         if (bg != null && lg != null && bg.doubleValue() < minGasRatio * lg.doubleValue()) {
           return "builder used " + bg + " gas, L2 " + lg + " (min ratio " + minGasRatio + ")";
         }
         return null;
       }
       case TX_COUNT -> {
-        int bt = nonDepositTransactions(b);
-        int lt = nonDepositTransactions(l);
+        int bt = builder.nonDepositTransactions();
+        int lt = l2.nonDepositTransactions();
         if (bt < minTxRatio * lt) {
           return "builder has "
               + bt
@@ -78,8 +64,8 @@ public enum SelectionPolicy {
         return null;
       }
       case VALUE -> {
-        BigInteger bv = SafetyChecks.quantity(builderEnvelope.get("blockValue"));
-        BigInteger lv = SafetyChecks.quantity(l2Envelope.get("blockValue"));
+        BigInteger bv = SafetyChecks.quantity(builder.blockValue());
+        BigInteger lv = SafetyChecks.quantity(l2.blockValue());
         if (bv != null && lv != null && bv.compareTo(lv) < 0) {
           return "builder block value " + bv + " below L2's " + lv;
         }

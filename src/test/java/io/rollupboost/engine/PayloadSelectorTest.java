@@ -27,11 +27,25 @@ final class PayloadSelectorTest {
     }
   }
 
+  static RawJson raw(String name) {
+    try (InputStream in =
+        PayloadSelectorTest.class.getResourceAsStream("/fixtures/engine/" + name)) {
+      return RawJson.wrap(in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static BlockSummary summary(String fixture) {
+    return BlockSummary.of(fixture(fixture));
+  }
+
   static BuilderOutcome delivered(String fixture) {
     return BuilderOutcome.delivered(RawJson.of("{}"), fixture(fixture));
   }
 
-  final JsonNode l2 = fixture("l2-envelope.json");
+  // As the service reads L2's block: scanned from its bytes.
+  final BlockSummary l2 = BlockSummary.scan(raw("l2-envelope.json"));
   final PayloadSelector none = PayloadSelector.builderIfValid();
   final PayloadSelector all =
       new PayloadSelector(
@@ -72,26 +86,26 @@ final class PayloadSelectorTest {
     ((ObjectNode) exactlyTenPercent.get("executionPayload")).put("gasUsed", "0x493e0");
     PayloadSelector gas = new PayloadSelector(List.of(SelectionPolicy.GAS_USED), 0.1, 0.5);
 
-    assertThat(gas.compare(exactlyTenPercent, l2)).isNull();
+    assertThat(gas.compare(BlockSummary.of(exactlyTenPercent), l2)).isNull();
   }
 
   @Test
   void txCountPolicyIgnoresDeposits() {
     PayloadSelector txs = new PayloadSelector(List.of(SelectionPolicy.TX_COUNT), 0.1, 0.5);
 
-    assertThat(SelectionPolicy.nonDepositTransactions(l2.get("executionPayload"))).isEqualTo(4);
-    assertThat(txs.compare(fixture("builder-envelope-empty.json"), l2).policy())
+    assertThat(l2.nonDepositTransactions()).isEqualTo(4);
+    assertThat(txs.compare(summary("builder-envelope-empty.json"), l2).policy())
         .isEqualTo(SelectionPolicy.TX_COUNT);
-    assertThat(txs.compare(fixture("builder-envelope-full.json"), l2)).isNull();
+    assertThat(txs.compare(summary("builder-envelope-full.json"), l2)).isNull();
   }
 
   @Test
   void valuePolicyComparesBlockValue() {
     PayloadSelector value = new PayloadSelector(List.of(SelectionPolicy.VALUE), 0.1, 0.5);
 
-    assertThat(value.compare(fixture("builder-envelope-empty.json"), l2).policy())
+    assertThat(value.compare(summary("builder-envelope-empty.json"), l2).policy())
         .isEqualTo(SelectionPolicy.VALUE);
-    assertThat(value.compare(fixture("builder-envelope-full.json"), l2)).isNull();
+    assertThat(value.compare(summary("builder-envelope-full.json"), l2)).isNull();
   }
 
   @Test
