@@ -6,6 +6,7 @@ const loops = Object.fromEntries(rows.filter((r) => r.kind === 'loop').map((r) =
 const wrks = rows.filter((r) => r.kind === 'wrk');
 const rss = Object.fromEntries(rows.filter((r) => r.kind === 'rss').map((r) => [r.target, r]));
 const hangRow = rows.find((r) => r.kind === 'hang');
+const large = rows.find((r) => r.kind === 'large');
 const hang = hangRow?.result;
 const l2only = hangRow?.l2only;
 const TARGETS = ['nginx', 'svc-enabled', 'svc-disabled'];
@@ -95,6 +96,24 @@ p();
 p('Block-loop CPU is counted over each target\'s own slices (all their blocks); one clock tick (1/CLK_TCK s) is the resolution per slice, and the truncation errors average out over the slices. The service CPU includes its background health probe (1 s interval) and, in mode enabled, the builder calls it makes.');
 p();
 const q = (a, x) => a[Math.min(a.length - 1, Math.ceil(x * a.length) - 1)];
+if (large) {
+  const T = large.result.targets, d = T.direct.methods;
+  p(`## Large blocks (${large.txs} extra transactions: getPayload answers and newPayload calls of ~${(large.txs * 309 / 1e6).toFixed(2)} MB of JSON)`);
+  p();
+  p(`The same interleaved block loop, one block per ${T.direct.intervalMs} ms, against fakes whose blocks carry ${large.txs} more 155-byte transactions (\`fake.mjs --txs\`), and two fresh service JVMs warmed up on them for 30 s each. ` +
+    'The fakes (Node) parse and build every block as JSON, which is most of even the direct time; what matters is the added column. Not a target of the issue; shown because real blocks can be this large.');
+  p();
+  p('| target | method | blocks | p50 | p99 | added p50 | added p99 | CPU µs / engine call |');
+  p('|---|---|---|---|---|---|---|---|');
+  for (const [t, r] of Object.entries(T)) {
+    const cpu = r.cpuTicks != null && r.cpuBlocks ? (r.cpuTicks / large.clk) * 1e6 / (r.cpuBlocks * 4) : null;
+    METHODS.forEach((m, i) => {
+      const x = r.methods[m];
+      p(`| ${t} | ${NAMES[m]} | ${r.blocks}${r.errors ? ` (${r.errors} err)` : ''} | ${ms(x.p50)} | ${ms(x.p99)} | ${t === 'direct' ? '—' : ms(x.p50 - d[m].p50)} | ${t === 'direct' ? '—' : ms(x.p99 - d[m].p99)} | ${i === 0 && cpu != null ? f(cpu, 0) : ''} |`);
+    });
+  }
+  p();
+}
 let hangRest = null;
 if (hang) {
   const pb = hang.perBlock;
