@@ -10,6 +10,8 @@ import static io.rollupboost.testing.RpcClient.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.auth.JwtSecret;
@@ -22,12 +24,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 /** The real service over real sockets, between fake L2 and builder engines. */
 final class EngineMultiplexingTest {
@@ -166,6 +172,45 @@ final class EngineMultiplexingTest {
     assertThat(validation.params().get(0).path("blockHash").asText()).isEqualTo(BUILDER_HASH);
     assertThat(validation.params().get(1).size()).isZero();
     assertThat(validation.params().get(2).asText()).isEqualTo(BEACON_ROOT);
+  }
+
+  /** The block's log line is written after op-node's answer: a stalled log cannot hold a block. */
+  @Test
+  void opNodeGetsItsBlockWhileTheBlockLogIsStalled() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<String> line = new AtomicReference<>();
+    AtomicBoolean returned = new AtomicBoolean();
+    AppenderBase<ILoggingEvent> stalled =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent event) {
+            if (!line.compareAndSet(null, event.getFormattedMessage())) {
+              return;
+            }
+            try {
+              release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            returned.set(true);
+          }
+        };
+    ch.qos.logback.classic.Logger blocks =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.rollupboost.blocks");
+    stalled.start();
+    blocks.addAppender(stalled);
+    try {
+      // Logged first, the answer would wait for the release and the client time out (10 s).
+      JsonNode envelope = getPayload("V3", fcuWithAttributes(ATTRS));
+
+      assertThat(blockHash(envelope)).isEqualTo(BUILDER_HASH);
+      assertThat(returned).isFalse();
+      await().atMost(Duration.ofSeconds(5)).until(() -> line.get() != null);
+      assertThat(line.get()).contains("source=builder").contains("payloadId=" + L2_ID);
+    } finally {
+      release.countDown();
+      blocks.detachAppender(stalled);
+    }
   }
 
   /** The L2 client validates the builder's executionPayload as the exact bytes op-node gets. */

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -256,17 +257,25 @@ public final class EngineMultiplexer {
         mode == ExecutionMode.DISABLED
             ? done(BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled"))
             : builderOutcome(method, l2Id, deadline);
-    return l2Call
-        .handle(L2Block::new)
-        .thenCombine(
-            builderPath,
-            (l2Block, builderOutcome) -> choose(method, l2Id, mode, l2Block, builderOutcome));
+    // The block's log line is written after op-node's answer: the logging thread's wake-up is
+    // not on op-node's path, and a stalled log cannot hold a block.
+    return answerThen(
+        l2Call
+            .handle(L2Block::new)
+            .thenCombine(
+                builderPath,
+                (l2Block, builderOutcome) -> choose(method, l2Id, mode, l2Block, builderOutcome)),
+        Choice::outcome,
+        choice -> choice.log().run());
   }
+
+  /** getPayload's answer, and its log line to write once op-node has the answer. */
+  private record Choice(RpcOutcome outcome, Runnable log) {}
 
   /** L2's answer to getPayload: its reply, or the failure that left it without one. */
   private record L2Block(UpstreamReply reply, Throwable failure) {}
 
-  private RpcOutcome choose(
+  private Choice choose(
       EngineMethod method,
       String l2Id,
       ExecutionMode mode,
@@ -292,15 +301,18 @@ public final class EngineMultiplexer {
     recordQuality(mode, builderOutcome, l2Delivered, selection);
     if (!l2Delivered) {
       if (selection.source() == UpstreamId.L2) {
-        LOG.warn(
-            "no block for payload {}: l2 failed ({}), builder {} ({})",
-            l2Id,
-            l2Failure,
-            builderOutcome.kind(),
-            builderOutcome.detail());
-        return l2Reply != null
-            ? l2Reply.outcome()
-            : RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, l2Failure);
+        String failure = l2Failure;
+        return new Choice(
+            l2Reply != null
+                ? l2Reply.outcome()
+                : RpcOutcome.error(JsonRpcError.INTERNAL_ERROR, l2Failure),
+            () ->
+                LOG.warn(
+                    "no block for payload {}: l2 failed ({}), builder {} ({})",
+                    l2Id,
+                    failure,
+                    builderOutcome.kind(),
+                    builderOutcome.detail()));
       }
     }
     boolean fromBuilder = selection.source() == UpstreamId.BUILDER;
@@ -310,8 +322,8 @@ public final class EngineMultiplexer {
     if (selection.countsAsFallback()) {
       metrics.fallback(selection.reason());
     }
-    logBlock(l2Id, selection, block, builderOutcome, mode);
-    return RpcOutcome.result(chosen);
+    return new Choice(
+        RpcOutcome.result(chosen), () -> logBlock(l2Id, selection, block, builderOutcome, mode));
   }
 
   /**
@@ -571,22 +583,28 @@ public final class EngineMultiplexer {
     return answerThen(l2Async(call, true), outcome -> syncBuilder(call));
   }
 
-  /**
-   * op-node's answer completes with L2's outcome, and only then, on the same thread, {@code after}
-   * runs (the builder's copy): completing the future first runs the front door's write of the
-   * answer, so the builder's call does not delay it.
-   */
+  /** {@link #answerThen(CompletableFuture, Function, Consumer)} with L2's outcome as the answer. */
   private static CompletableFuture<RpcOutcome> answerThen(
       CompletableFuture<RpcOutcome> l2Answer, Consumer<RpcOutcome> after) {
+    return answerThen(l2Answer, Function.identity(), after);
+  }
+
+  /**
+   * op-node's answer completes with the outcome of {@code done}, and only then, on the same thread,
+   * {@code after} runs (the builder's copy, the block log): completing the future first runs the
+   * front door's write of the answer, so that work does not delay it.
+   */
+  private static <T> CompletableFuture<RpcOutcome> answerThen(
+      CompletableFuture<T> done, Function<T, RpcOutcome> outcome, Consumer<T> after) {
     CompletableFuture<RpcOutcome> answer = new CompletableFuture<>();
-    l2Answer.whenComplete(
-        (outcome, failure) -> {
+    done.whenComplete(
+        (result, failure) -> {
           if (failure != null) {
             answer.completeExceptionally(failure);
             return;
           }
-          answer.complete(outcome);
-          after.accept(outcome);
+          answer.complete(outcome.apply(result));
+          after.accept(result);
         });
     return answer;
   }
