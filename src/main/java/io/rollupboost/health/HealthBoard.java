@@ -29,6 +29,10 @@ public final class HealthBoard implements EngineEvents {
   private final int failureThreshold;
   private final int successThreshold;
   private final Map<UpstreamId, ComponentStatus> components = new EnumMap<>(UpstreamId.class);
+
+  /** When each component's latest success was recorded (System.nanoTime), under this lock. */
+  private final Map<UpstreamId, Long> lastSuccessNanos = new EnumMap<>(UpstreamId.class);
+
   private volatile ComponentStatus l2;
   private volatile ComponentStatus builder;
   private volatile boolean probed;
@@ -80,10 +84,29 @@ public final class HealthBoard implements EngineEvents {
     return probed;
   }
 
-  /** Records one piece of evidence about a component. */
+  /** Records one piece of evidence about a component, from an attempt that ends now. */
   public void observe(UpstreamId id, boolean ok, String error, Head head, long latencyMillis) {
+    observe(id, ok, error, head, latencyMillis, System.nanoTime());
+  }
+
+  /**
+   * Records one piece of evidence from an attempt that began at {@code startedNanos} ({@link
+   * System#nanoTime}). A failure is dropped when a success was recorded after the attempt began:
+   * the component worked since, so a probe call that timed out across its recovery says nothing
+   * about it now (it used to turn /healthz 206 for an instant after a recovered builder).
+   */
+  public void observe(
+      UpstreamId id, boolean ok, String error, Head head, long latencyMillis, long startedNanos) {
     String transition;
     synchronized (this) {
+      Long succeeded = lastSuccessNanos.get(id);
+      if (!ok && succeeded != null && succeeded - startedNanos > 0) {
+        LOG.debug("{}: outdated failure ignored, it worked since: {}", id.label(), error);
+        return;
+      }
+      if (ok) {
+        lastSuccessNanos.put(id, System.nanoTime());
+      }
       ComponentStatus old = components.get(id);
       int failures = ok ? 0 : old.failures() + 1;
       int successes = ok ? old.successes() + 1 : 0;

@@ -91,7 +91,7 @@ public final class HealthProbe implements Managed {
   }
 
   /** The latest block of one upstream, or why it could not be read. */
-  record Sample(HealthBoard.Head head, String error, long latencyMillis) {}
+  record Sample(HealthBoard.Head head, String error, long latencyMillis, long startedNanos) {}
 
   /** One probe round: both upstreams in parallel, then a verdict for each. */
   public void probeOnce() {
@@ -103,7 +103,12 @@ public final class HealthProbe implements Managed {
 
     String l2Problem = l2Sample.error() != null ? l2Sample.error() : staleness(l2Sample, nowMillis);
     board.observe(
-        UpstreamId.L2, l2Problem == null, l2Problem, l2Sample.head(), l2Sample.latencyMillis());
+        UpstreamId.L2,
+        l2Problem == null,
+        l2Problem,
+        l2Sample.head(),
+        l2Sample.latencyMillis(),
+        evidenceStart(l2Sample));
 
     String builderProblem = b.error() != null ? b.error() : staleness(b, nowMillis);
     if (builderProblem == null && l2Sample.head() != null) {
@@ -120,8 +125,21 @@ public final class HealthProbe implements Managed {
       }
     }
     board.observe(
-        UpstreamId.BUILDER, builderProblem == null, builderProblem, b.head(), b.latencyMillis());
+        UpstreamId.BUILDER,
+        builderProblem == null,
+        builderProblem,
+        b.head(),
+        b.latencyMillis(),
+        evidenceStart(b));
     board.roundCompleted();
+  }
+
+  /**
+   * When the evidence began: a call that failed (a timeout can span the upstream's recovery) dates
+   * from the call's start; a verdict on a block that arrived (stale, lagging) is as of now.
+   */
+  private static long evidenceStart(Sample sample) {
+    return sample.error() != null ? sample.startedNanos() : System.nanoTime();
   }
 
   private String staleness(Sample sample, long nowMillis) {
@@ -148,11 +166,12 @@ public final class HealthProbe implements Managed {
       UpstreamReply reply = client.call("eth_getBlockByNumber", LATEST, timeout.toNanos());
       long latency = (System.nanoTime() - start) / 1_000_000;
       if (reply.isError()) {
-        return new Sample(null, "eth_getBlockByNumber error " + reply.errorSummary(), latency);
+        return new Sample(
+            null, "eth_getBlockByNumber error " + reply.errorSummary(), latency, start);
       }
       JsonNode block = JsonRpcCodec.MAPPER.readTree(reply.result().bytes());
       if (block == null || !block.isObject()) {
-        return new Sample(null, "no latest block", latency);
+        return new Sample(null, "no latest block", latency, start);
       }
       HealthBoard.Head head =
           new HealthBoard.Head(
@@ -160,14 +179,15 @@ public final class HealthProbe implements Managed {
               block.path("hash").asText(null),
               Long.decode(block.path("timestamp").asText("-1")));
       metrics.head(client.id(), ageSeconds(head, clock.millis()), head.number(), head.timestamp());
-      return new Sample(head, null, latency);
+      return new Sample(head, null, latency, start);
     } catch (UpstreamException e) {
-      return new Sample(null, e.getMessage(), (System.nanoTime() - start) / 1_000_000);
+      return new Sample(null, e.getMessage(), (System.nanoTime() - start) / 1_000_000, start);
     } catch (IOException | NumberFormatException e) {
       return new Sample(
           null,
           "unreadable latest block: " + e.getMessage(),
-          (System.nanoTime() - start) / 1_000_000);
+          (System.nanoTime() - start) / 1_000_000,
+          start);
     }
   }
 }

@@ -117,6 +117,29 @@ final class HealthBoardTest {
     assertThat(board.component(BUILDER).state()).isEqualTo(ComponentStatus.State.HEALTHY);
   }
 
+  /** A probe call that hung across the builder's recovery reports a timeout after it. */
+  @Test
+  void aFailureThatBeganBeforeALaterSuccessIsNoEvidence() {
+    HealthBoard board = board(1, 1);
+    round(board, true, true);
+    long hungProbeStarted = System.nanoTime();
+
+    board.builderSyncValid();
+    board.observe(
+        BUILDER, false, "no complete answer within 1000 ms", null, 1000, hungProbeStarted);
+
+    assertThat(board.status()).isEqualTo(HEALTHY);
+    assertThat(board.component(BUILDER).failures()).isZero();
+
+    long laterProbeStarted = System.nanoTime();
+    board.observe(BUILDER, false, "connection refused", null, 1, laterProbeStarted);
+
+    assertThat(board.status())
+        .as("a failure that began after it counts")
+        .isEqualTo(PARTIAL_CONTENT);
+    assertThat(board.component(BUILDER).lastError()).isEqualTo("connection refused");
+  }
+
   @Test
   void headInformationSurvivesEvidenceWithoutHead() {
     HealthBoard board = board(1, 1);
