@@ -317,13 +317,19 @@ public final class EngineMultiplexer {
     }
     boolean fromBuilder = selection.source() == UpstreamId.BUILDER;
     RawJson chosen = fromBuilder ? builderOutcome.envelopeRaw() : l2Reply.result();
-    BlockSummary block = fromBuilder ? BlockSummary.of(builderOutcome.envelope()) : l2Summary;
     metrics.blockCreated(selection.source());
     if (selection.countsAsFallback()) {
       metrics.fallback(selection.reason());
     }
     return new Choice(
-        RpcOutcome.result(chosen), () -> logBlock(l2Id, selection, block, builderOutcome, mode));
+        RpcOutcome.result(chosen),
+        () ->
+            logBlock(
+                l2Id,
+                selection,
+                fromBuilder ? BlockSummary.of(builderOutcome.envelope()) : l2Summary,
+                builderOutcome,
+                mode));
   }
 
   /**
