@@ -208,7 +208,7 @@ public final class EngineMultiplexer {
         outcome -> {
           // Recorded before op-node sees L2's payload id, so its getPayload finds the build.
           if (!outcome.isError()) {
-            String l2Id = tree(outcome.result()).path("payloadId").asText(null);
+            String l2Id = JsonRpcCodec.textMember(outcome.result(), "payloadId");
             if (l2Id != null) {
               payloadIds.put(
                   l2Id,

@@ -27,6 +27,13 @@ public final class JsonRpcCodec {
 
   private static final byte[] JSONRPC_PREFIX =
       "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] RESULT_MEMBER = ascii(",\"result\":");
+  private static final byte[] ERROR_MEMBER = ascii(",\"error\":");
+  private static final byte[] METHOD_MEMBER = ascii(",\"method\":\"");
+  private static final byte[] QUOTE_PARAMS_MEMBER = ascii("\",\"params\":");
+  private static final byte[] QUOTE_CLOSE = ascii("\"}");
+  private static final byte[] CLOSE = ascii("}");
+  private static final byte[] NONE = new byte[0];
 
   private final int maxBatchSize;
 
@@ -158,20 +165,23 @@ public final class JsonRpcCodec {
   }
 
   /**
-   * The value the parser sits on as raw JSON: containers as their exact byte range in {@code body},
-   * scalars re-encoded (same JSON value). Leaves the parser on the value's last token.
+   * The value the parser sits on as raw JSON, as the exact bytes of {@code body} that spell it
+   * (containers and scalars alike: the same JSON value). Leaves the parser on the value's last
+   * token. No data binding: op-node's id and every scalar result pass through here on each call.
    */
   public static RawJson rawValue(JsonParser p, byte[] body) throws IOException {
     JsonToken token = p.currentToken();
-    if (token.isStructStart()) {
-      int from = (int) p.currentTokenLocation().getByteOffset();
-      p.skipChildren();
-      return RawJson.slice(body, from, (int) p.currentLocation().getByteOffset());
-    }
     if (token == JsonToken.VALUE_NULL) {
       return RawJson.NULL;
     }
-    return RawJson.wrap(MAPPER.writeValueAsBytes(MAPPER.readTree(p)));
+    int from = (int) p.currentTokenLocation().getByteOffset();
+    if (token.isStructStart()) {
+      p.skipChildren();
+    } else if (token == JsonToken.VALUE_STRING) {
+      // Strings are read lazily: the parser's position passes the closing quote only once read.
+      p.finishToken();
+    }
+    return RawJson.slice(body, from, (int) p.currentLocation().getByteOffset());
   }
 
   /**
@@ -196,6 +206,24 @@ public final class JsonRpcCodec {
         }
       }
       return found;
+    }
+  }
+
+  /**
+   * The text of string member {@code name} of a JSON object; null when it is absent or not a
+   * string, or {@code object} is not a JSON object. Reads no tree.
+   */
+  public static String textMember(RawJson object, String name) {
+    try {
+      RawJson value = member(object, name);
+      if (value == null) {
+        return null;
+      }
+      try (JsonParser p = MAPPER.getFactory().createParser(value.bytes())) {
+        return p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+      }
+    } catch (IOException e) {
+      return null;
     }
   }
 
@@ -250,11 +278,10 @@ public final class JsonRpcCodec {
 
   /** A complete response object for one call. */
   public static byte[] response(RawJson id, RpcOutcome outcome) {
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(
-            64 + (outcome.isError() ? outcome.error().size() : outcome.result().size()));
-    writeResponse(out, id, outcome);
-    return out.toByteArray();
+    RawJson replyId = id == null ? RawJson.NULL : id;
+    byte[] member = outcome.isError() ? ERROR_MEMBER : RESULT_MEMBER;
+    byte[] value = (outcome.isError() ? outcome.error() : outcome.result()).bytes();
+    return concat(JSONRPC_PREFIX, replyId.bytes(), member, value, CLOSE);
   }
 
   /** A batch response array; an empty list yields null (nothing to send). */
@@ -278,34 +305,34 @@ public final class JsonRpcCodec {
     return out.toByteArray();
   }
 
-  private static void writeResponse(ByteArrayOutputStream out, RawJson id, RpcOutcome outcome) {
-    out.writeBytes(JSONRPC_PREFIX);
-    out.writeBytes((id == null ? RawJson.NULL : id).bytes());
-    if (outcome.isError()) {
-      out.writeBytes(",\"error\":".getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(outcome.error().bytes());
-    } else {
-      out.writeBytes(",\"result\":".getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(outcome.result().bytes());
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The parts one after another in one array of exactly their size. */
+  private static byte[] concat(byte[]... parts) {
+    int size = 0;
+    for (byte[] part : parts) {
+      size += part.length;
     }
-    out.write('}');
+    byte[] out = new byte[size];
+    int at = 0;
+    for (byte[] part : parts) {
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
+    }
+    return out;
   }
 
   /** The body of an outbound call with our own numeric id; params are written as received. */
   public static byte[] request(long id, String method, RawJson params) {
-    byte[] name = JsonStringEncoder.getInstance().quoteAsUTF8(method);
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(64 + name.length + (params == null ? 0 : params.size()));
-    out.writeBytes(JSONRPC_PREFIX);
-    out.writeBytes(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
-    out.writeBytes(",\"method\":\"".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(name);
-    out.write('"');
-    if (params != null) {
-      out.writeBytes(",\"params\":".getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(params.bytes());
-    }
-    out.write('}');
-    return out.toByteArray();
+    return concat(
+        JSONRPC_PREFIX,
+        Long.toString(id).getBytes(StandardCharsets.US_ASCII),
+        METHOD_MEMBER,
+        JsonStringEncoder.getInstance().quoteAsUTF8(method),
+        params == null ? QUOTE_CLOSE : QUOTE_PARAMS_MEMBER,
+        params == null ? NONE : params.bytes(),
+        params == null ? NONE : CLOSE);
   }
 }

@@ -9,6 +9,7 @@ import io.rollupboost.rpc.JsonRpcCodec;
 import io.rollupboost.rpc.RawJson;
 import io.rollupboost.rpc.RpcOutcome;
 import java.io.IOException;
+import java.math.BigDecimal;
 
 /** A JSON-RPC answer from an upstream: its raw {@code result} or its raw {@code error} object. */
 public record UpstreamReply(RpcOutcome outcome) {
@@ -35,6 +36,22 @@ public record UpstreamReply(RpcOutcome outcome) {
   }
 
   /**
+   * Whether the parser sits on a JSON number equal to {@code expected} ({@code 7}, {@code 7.0} and
+   * {@code 7e0} all do); read without data binding, since every answer passes here.
+   */
+  private static boolean isNumber(JsonParser p, long expected) throws IOException {
+    JsonToken token = p.currentToken();
+    if (token == JsonToken.VALUE_NUMBER_INT) {
+      return p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() == expected;
+    }
+    if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+      BigDecimal value = p.getDecimalValue();
+      return value.compareTo(BigDecimal.valueOf(expected)) == 0;
+    }
+    return false;
+  }
+
+  /**
    * Parses a response body. Fails unless it is a JSON object carrying our {@code id} and exactly
    * one of {@code result} / {@code error} (an object).
    *
@@ -47,7 +64,8 @@ public record UpstreamReply(RpcOutcome outcome) {
       }
       RawJson result = null;
       RawJson error = null;
-      JsonNode id = null;
+      RawJson id = null;
+      boolean idMatches = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
@@ -62,11 +80,14 @@ public record UpstreamReply(RpcOutcome outcome) {
             }
             error = JsonRpcCodec.rawValue(p, body);
           }
-          case "id" -> id = JsonRpcCodec.MAPPER.readTree(p);
+          case "id" -> {
+            idMatches = isNumber(p, expectedId);
+            id = JsonRpcCodec.rawValue(p, body);
+          }
           default -> p.skipChildren();
         }
       }
-      if (id == null || !id.canConvertToLong() || id.asLong() != expectedId) {
+      if (!idMatches) {
         throw new IllegalArgumentException(
             "response id "
                 + (id == null ? "missing" : id.toString())

@@ -108,4 +108,35 @@ final class JsonRpcCodecTest {
     assertThat(JsonRpcCodec.member(object, "missing")).isNull();
     assertThat(JsonRpcCodec.member(RawJson.of("[1]"), "x")).isNull();
   }
+
+  /** Scalar ids are echoed as the bytes op-node sent, escapes and number spelling included. */
+  @Test
+  void echoesScalarIdsAsTheExactBytesReceived() {
+    for (String id :
+        List.of("7", "-0", "7.50e1", "1E+2", "\"a\\\"b\\u00e9\\\\\"", "\"été\"", "\"\"", "true")) {
+      JsonRpcRequest call =
+          parse("{\"jsonrpc\":\"2.0\",\"id\" :  " + id + " ,\"method\":\"m\"}").calls().get(0);
+      assertThat(call.id()).hasToString(id);
+      assertThat(
+              new String(
+                  JsonRpcCodec.response(call.id(), RpcOutcome.result(RawJson.NULL)),
+                  StandardCharsets.UTF_8))
+          .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":null}");
+    }
+    JsonRpcRequest last =
+        parse("{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"m\",\"id\":9}").calls().get(0);
+    assertThat(last.id()).hasToString("9");
+  }
+
+  @Test
+  void textMemberReadsOnlyStrings() {
+    RawJson object =
+        RawJson.of("{\"payloadId\" : \"0x00\\u0041\",\"n\":1,\"o\":{\"payloadId\":\"no\"}}");
+
+    assertThat(JsonRpcCodec.textMember(object, "payloadId")).isEqualTo("0x00A");
+    assertThat(JsonRpcCodec.textMember(object, "n")).isNull();
+    assertThat(JsonRpcCodec.textMember(object, "missing")).isNull();
+    assertThat(JsonRpcCodec.textMember(RawJson.of("\"payloadId\""), "payloadId")).isNull();
+    assertThat(JsonRpcCodec.textMember(RawJson.of("{\"payloadId\":"), "payloadId")).isNull();
+  }
 }
