@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rollupboost.testing.FakeEngine;
+import io.rollupboost.testing.FaultyUpstream;
 import io.rollupboost.testing.RawPost;
 import io.rollupboost.testing.RpcClient;
 import io.rollupboost.testing.TestService;
@@ -155,6 +156,25 @@ final class FrontDoorFuzzTest {
       assertThat(response.closes())
           .as("the unread rest of the body ends the connection, and the response says so")
           .isTrue();
+    }
+  }
+
+  /**
+   * JSON-RPC bodies are UTF-8; Jackson would read UTF-16 as characters, without the byte offsets
+   * raw values are sliced by (an exception that once left the request unanswered).
+   */
+  @Test
+  void aBodyInUtf16GetsAParseError() throws IOException {
+    String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}";
+    try (RawPost connection = new RawPost(TestService.APP.getLocalPort())) {
+      RawPost.Response response = connection.post(FaultyUpstream.utf16(call), null);
+      assertThat(response.status()).isEqualTo(200);
+      JsonNode error = FakeEngine.JSON.readTree(response.body()).path("error");
+      assertThat(error.path("code").asInt()).isEqualTo(-32700);
+      assertThat(error.path("message").asText()).contains("not UTF-8");
+      assertThat(connection.post(call.getBytes(StandardCharsets.UTF_8), null).status())
+          .as("the connection still serves")
+          .isEqualTo(200);
     }
   }
 

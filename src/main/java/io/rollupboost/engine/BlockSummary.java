@@ -62,7 +62,7 @@ public record BlockSummary(
   /** The summary of an envelope's bytes; an unreadable envelope has an empty summary. */
   public static BlockSummary scan(RawJson envelope) {
     byte[] input = envelope.bytes();
-    try (JsonParser p = JsonRpcCodec.MAPPER.getFactory().createParser(input)) {
+    try (JsonParser p = JsonRpcCodec.parser(input)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return EMPTY;
       }

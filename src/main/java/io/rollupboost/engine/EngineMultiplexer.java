@@ -761,8 +761,7 @@ public final class EngineMultiplexer {
     if (params == null) {
       throw new InvalidParamsException("missing params");
     }
-    try (com.fasterxml.jackson.core.JsonParser p =
-        JsonRpcCodec.MAPPER.getFactory().createParser(params.bytes())) {
+    try (com.fasterxml.jackson.core.JsonParser p = JsonRpcCodec.parser(params.bytes())) {
       if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY
           || p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
         throw new InvalidParamsException(

@@ -1,11 +1,13 @@
 package io.rollupboost.rpc;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -60,7 +62,7 @@ public final class JsonRpcCodec {
   public record Body(boolean batch, List<JsonRpcRequest> calls, RpcOutcome topLevelError) {}
 
   public Body parse(byte[] body) {
-    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+    try (JsonParser p = parser(body)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         return topLevel(JsonRpcError.INVALID_REQUEST, "empty request body");
@@ -165,6 +167,22 @@ public final class JsonRpcCodec {
   }
 
   /**
+   * A streaming parser over UTF-8 JSON. Jackson would detect UTF-16 and UTF-32 by their zero bytes
+   * and read them as characters, without byte offsets to slice raw values by; JSON between systems
+   * is UTF-8 (RFC 8259 section 8.1), so any other encoding is a parse error here.
+   *
+   * @throws JsonParseException when {@code bytes} are not in UTF-8
+   */
+  public static JsonParser parser(byte[] bytes) throws IOException {
+    JsonParser p = MAPPER.getFactory().createParser(bytes);
+    if (!(p instanceof UTF8StreamJsonParser)) {
+      p.close();
+      throw new JsonParseException(null, "not UTF-8: JSON-RPC bodies must be UTF-8");
+    }
+    return p;
+  }
+
+  /**
    * The value the parser sits on as raw JSON, as the exact bytes of {@code body} that spell it
    * (containers and scalars alike: the same JSON value). Leaves the parser on the value's last
    * token. No data binding: op-node's id and every scalar result pass through here on each call.
@@ -175,6 +193,9 @@ public final class JsonRpcCodec {
       return RawJson.NULL;
     }
     int from = (int) p.currentTokenLocation().getByteOffset();
+    if (from < 0) {
+      throw new JsonParseException(p, "raw JSON needs a parser over UTF-8 bytes");
+    }
     if (token.isStructStart()) {
       p.skipChildren();
     } else if (token == JsonToken.VALUE_STRING) {
@@ -192,7 +213,7 @@ public final class JsonRpcCodec {
   public static RawJson member(RawJson object, String name) throws IOException {
     byte[] bytes = object.bytes();
     RawJson found = null;
-    try (JsonParser p = MAPPER.getFactory().createParser(bytes)) {
+    try (JsonParser p = parser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
@@ -219,7 +240,7 @@ public final class JsonRpcCodec {
       if (value == null) {
         return null;
       }
-      try (JsonParser p = MAPPER.getFactory().createParser(value.bytes())) {
+      try (JsonParser p = parser(value.bytes())) {
         return p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
       }
     } catch (IOException e) {

@@ -220,7 +220,17 @@ public final class JsonRpcHandler implements Request.Handler {
           JsonRpcCodec.response(RawJson.NULL, RpcOutcome.error(code, "server busy: " + why)));
     }
 
+    /** Answers {@code body}; whatever goes wrong, {@code done} completes (and frees the body). */
     private void answer(byte[] body, Callback done) {
+      try {
+        parseAndAnswer(body, done);
+      } catch (RuntimeException e) {
+        LOG.error("unexpected failure answering a JSON-RPC request", e);
+        done.failed(e);
+      }
+    }
+
+    private void parseAndAnswer(byte[] body, Callback done) {
       JsonRpcCodec.Body parsed = codec.parse(body);
       if (parsed.topLevelError() != null) {
         metrics.rejected("parse_error");

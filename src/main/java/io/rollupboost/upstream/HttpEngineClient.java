@@ -202,6 +202,15 @@ public final class HttpEngineClient {
 
     @Override
     public void onComplete(Result outcome) {
+      try {
+        complete(outcome);
+      } catch (RuntimeException e) {
+        // Jetty would log and drop it, and the caller would wait forever: the call fails instead.
+        finish(fail(method, UpstreamException.Kind.BAD_RESPONSE, "unreadable answer: " + e));
+      }
+    }
+
+    private void complete(Result outcome) {
       if (outcome.isFailed()) {
         if (body != null) {
           body.abandon();

@@ -58,7 +58,7 @@ public record UpstreamReply(RpcOutcome outcome) {
    * @throws IllegalArgumentException with a short reason when the body is not such a response
    */
   static UpstreamReply parse(byte[] body, long expectedId) {
-    try (JsonParser p = JsonRpcCodec.MAPPER.getFactory().createParser(body)) {
+    try (JsonParser p = JsonRpcCodec.parser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("response is not a JSON object");
       }

@@ -45,6 +45,8 @@ public final class FaultyUpstream implements AutoCloseable {
     GZIP,
     /** The correct answer at one byte per 100 ms. */
     SLOW,
+    /** The correct answer, in UTF-16 (little-endian, with a byte order mark). */
+    UTF16,
     /**
      * Answers the first request of each connection; closes the connection without a byte when the
      * next one arrives, as a server closing an idle kept-alive connection just as it is reused.
@@ -187,6 +189,7 @@ public final class FaultyUpstream implements AutoCloseable {
         }
         send(out, 200, "application/json", zipped.toByteArray(), "gzip");
       }
+      case UTF16 -> send(out, 200, "application/json", utf16(good), null);
       case SLOW -> {
         byte[] bytes = good.getBytes(StandardCharsets.UTF_8);
         head(out, 200, "application/json", bytes.length, null);
@@ -203,6 +206,16 @@ public final class FaultyUpstream implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /** {@code text} in UTF-16LE after its byte order mark. */
+  public static byte[] utf16(String text) {
+    byte[] body = text.getBytes(StandardCharsets.UTF_16LE);
+    byte[] marked = new byte[body.length + 2];
+    marked[0] = (byte) 0xFF;
+    marked[1] = (byte) 0xFE;
+    System.arraycopy(body, 0, marked, 2, body.length);
+    return marked;
   }
 
   private String goodAnswer(JsonNode request) {

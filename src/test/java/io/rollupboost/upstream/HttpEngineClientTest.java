@@ -74,4 +74,17 @@ final class HttpEngineClientTest {
             e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE));
     assertThat(upstream.requests()).as("the upstream had started answering").isEqualTo(1);
   }
+
+  /** Jackson reads UTF-16 as characters, with no byte offsets: the call fails, it does not hang. */
+  @Test
+  void anAnswerInUtf16FailsTheCall() {
+    upstream.arm(FaultyUpstream.Fault.UTF16);
+    assertThatThrownBy(() -> client.call("eth_chainId", NO_PARAMS))
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE);
+              assertThat(e.getMessage()).contains("not UTF-8");
+            });
+  }
 }
