@@ -8,11 +8,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Reads whole HTTP bodies into memory within a per-body limit and, optionally, a budget shared by
  * every body being read at once. Memory is claimed as bytes arrive, never on the strength of a
- * declared Content-Length alone: a peer that declares 32 MiB and then trickles costs what it sent.
+ * declared Content-Length alone: a peer that declares 32 MiB and then trickles costs what it sent,
+ * and its buffer is at most {@link #FIRST_BUFFER} or a few times what it sent.
  */
 public final class BoundedBody {
-  /** The most a declared length pre-sizes the buffer; larger bodies grow as they arrive. */
-  static final int MAX_PRESIZE = 1 << 20;
+  /**
+   * The first buffer, allocated when the first bytes arrive: a declared length sizes it only up to
+   * this, so a peer that declares megabytes and stalls holds at most this much.
+   */
+  static final int FIRST_BUFFER = 64 << 10;
+
+  /** The first buffer of a body of unknown length (chunked): most answers are small. */
+  private static final int UNKNOWN_FIRST_BUFFER = 4 << 10;
+
+  /** Growth factor once bytes beyond the first buffer arrive (bounded by the declared length). */
+  private static final int GROWTH = 4;
+
+  private static final byte[] EMPTY = new byte[0];
 
   private final long limit;
   private final long budget;
@@ -80,17 +92,18 @@ public final class BoundedBody {
     if (declared > limit) {
       throw new TooLargeException("body of " + declared + " bytes exceeds the limit of " + limit);
     }
-    return new Collector(declared > 0 ? (int) Math.min(declared, MAX_PRESIZE) : 1024);
+    return new Collector(declared);
   }
 
   /** A body being collected; {@link #abandon()} it if it is never finished. */
   public final class Collector {
-    private byte[] buffer;
+    private final long declared;
+    private byte[] buffer = EMPTY;
     private int size;
     private long held;
 
-    private Collector(int presize) {
-      buffer = new byte[presize];
+    private Collector(long declared) {
+      this.declared = declared;
     }
 
     /** Appends a chunk (consuming it) within the per-body limit and the shared budget. */
@@ -107,10 +120,26 @@ public final class BoundedBody {
       }
       held += 2L * n;
       if (size + n > buffer.length) {
-        buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(size + n, 2L * size)));
+        buffer = Arrays.copyOf(buffer, capacityFor(size + n));
       }
       chunk.get(buffer, size, n);
       size += n;
+    }
+
+    /**
+     * A buffer size for {@code needed} bytes: the declared length when it is small, else the first
+     * buffer, then {@link #GROWTH} times larger, never past the declared length or the limit.
+     */
+    private int capacityFor(int needed) {
+      long first = declared > 0 ? FIRST_BUFFER : UNKNOWN_FIRST_BUFFER;
+      long target = buffer.length == 0 ? first : (long) GROWTH * buffer.length;
+      long ceiling = declared >= needed ? declared : limit;
+      return (int) Math.max(needed, Math.min(target, ceiling));
+    }
+
+    /** Bytes of buffer currently allocated (for tests). */
+    int capacity() {
+      return buffer.length;
     }
 
     /** The whole body; it keeps its claim until closed. */

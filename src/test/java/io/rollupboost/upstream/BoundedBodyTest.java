@@ -66,4 +66,27 @@ final class BoundedBodyTest {
       assertThat(next.bytes()).hasSize(20_000);
     }
   }
+
+  @Test
+  void aDeclaredLengthAloneAllocatesNothingAndAStallingPeerHoldsOneFirstBuffer()
+      throws IOException {
+    BoundedBody bodies = new BoundedBody(1 << 30, Long.MAX_VALUE);
+    BoundedBody.Collector stalled = bodies.collect(1 << 30);
+    assertThat(stalled.capacity()).isZero();
+    stalled.append(ByteBuffer.allocate(1));
+    assertThat(stalled.capacity()).isEqualTo(BoundedBody.FIRST_BUFFER);
+    stalled.abandon();
+  }
+
+  @Test
+  void aBodyOfDeclaredLengthEndsInABufferOfExactlyItsSize() throws IOException {
+    BoundedBody bodies = new BoundedBody(1 << 30, Long.MAX_VALUE);
+    int n = 1_000_000;
+    BoundedBody.Collector collector = bodies.collect(n);
+    for (int off = 0; off < n; off += 4096) {
+      collector.append(ByteBuffer.wrap(new byte[Math.min(4096, n - off)]));
+    }
+    assertThat(collector.capacity()).isEqualTo(n);
+    assertThat(collector.finish().bytes()).hasSize(n);
+  }
 }
