@@ -101,7 +101,7 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
     EngineMultiplexerFactory engines =
         new EngineMultiplexerFactory(config.getL2(), config.getBuilder());
     BuilderQualityBreaker breaker = config.getSelection().breaker(metrics, clock);
-    breaker.onChange(board::builderQuality);
+    board.follow(breaker);
     EngineMultiplexer multiplexer =
         engines.build(
             environment, clock, modes, metrics, board, config.getSelection().selector(), breaker);

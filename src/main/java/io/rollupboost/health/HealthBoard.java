@@ -1,6 +1,7 @@
 package io.rollupboost.health;
 
 import io.rollupboost.engine.BuilderOutcome;
+import io.rollupboost.engine.BuilderQualityBreaker;
 import io.rollupboost.engine.EngineEvents;
 import io.rollupboost.engine.ExecutionMode;
 import io.rollupboost.engine.ExecutionModeHolder;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +38,7 @@ public final class HealthBoard implements EngineEvents {
   private volatile ComponentStatus l2;
   private volatile ComponentStatus builder;
   private volatile boolean probed;
-  private volatile boolean builderDegraded;
+  private volatile BooleanSupplier builderDegraded = () -> false;
   private volatile HealthStatus status = HealthStatus.SERVICE_UNAVAILABLE;
   private volatile Instant statusSince;
 
@@ -152,10 +154,17 @@ public final class HealthBoard implements EngineEvents {
     recompute(id.label() + (ok ? " ok" : " failed: " + error));
   }
 
-  /** The quality breaker (de)graded the builder: a degraded builder makes the node 206. */
-  public void builderQuality(boolean degraded) {
-    builderDegraded = degraded;
-    recompute(degraded ? "builder degraded by the quality breaker" : "builder trusted again");
+  /**
+   * Follows the quality breaker: a degraded builder makes the node 206. Its state is read from the
+   * breaker at each computation, not copied from its notifications: those run outside its lock, so
+   * a reset racing a degradation could deliver them out of order and leave a stale copy.
+   */
+  public void follow(BuilderQualityBreaker breaker) {
+    builderDegraded = breaker::degraded;
+    breaker.onChange(
+        degraded ->
+            recompute(
+                degraded ? "builder degraded by the quality breaker" : "builder trusted again"));
   }
 
   /** The probe finished a round: from now on the status reflects real observations. */
@@ -172,7 +181,7 @@ public final class HealthBoard implements EngineEvents {
       return HealthStatus.SERVICE_UNAVAILABLE;
     }
     if (modes.get() == ExecutionMode.DISABLED
-        || (builder.state() == State.HEALTHY && !builderDegraded)) {
+        || (builder.state() == State.HEALTHY && !builderDegraded.getAsBoolean())) {
       return HealthStatus.HEALTHY;
     }
     return HealthStatus.PARTIAL_CONTENT;

@@ -8,12 +8,14 @@ import static io.rollupboost.upstream.UpstreamId.L2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollupboost.engine.BuilderOutcome;
+import io.rollupboost.engine.BuilderQualityBreaker;
 import io.rollupboost.engine.ExecutionMode;
 import io.rollupboost.engine.ExecutionModeHolder;
 import io.rollupboost.metrics.EngineMetrics;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -138,6 +140,43 @@ final class HealthBoardTest {
         .as("a failure that began after it counts")
         .isEqualTo(PARTIAL_CONTENT);
     assertThat(board.component(BUILDER).lastError()).isEqualTo("connection refused");
+  }
+
+  /**
+   * The breaker notifies outside its lock: a reset can overtake the notification of the degradation
+   * it undid. The board reads the breaker's state, so the late notification changes nothing.
+   */
+  @Test
+  void aLateNotificationFromTheBreakerLeavesNoStaleState() throws Exception {
+    HealthBoard board = board(1, 1);
+    round(board, true, true);
+    BuilderQualityBreaker breaker =
+        new BuilderQualityBreaker(true, 1, 1, 1, new EngineMetrics(), clock);
+    CountDownLatch degradationAnnounced = new CountDownLatch(1);
+    CountDownLatch resetDone = new CountDownLatch(1);
+    breaker.onChange(
+        degraded -> {
+          if (degraded) {
+            degradationAnnounced.countDown();
+            try {
+              resetDone.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
+    board.follow(breaker);
+    Thread production = new Thread(() -> breaker.record(false, "unsafe block"));
+    production.start();
+    degradationAnnounced.await();
+
+    breaker.reset("test");
+    assertThat(board.status()).isEqualTo(HEALTHY);
+    resetDone.countDown();
+    production.join();
+
+    assertThat(breaker.degraded()).isFalse();
+    assertThat(board.status()).as("the late 'degraded' notification is stale").isEqualTo(HEALTHY);
   }
 
   @Test
