@@ -29,8 +29,13 @@ public final class AdminWiring {
     if (admin.stateFile() == null) {
       return new ExecutionModeHolder(configured);
     }
+    if (admin.stateFile().isBlank()) {
+      throw new IllegalStateException(
+          "admin.stateFile is empty (an empty environment variable?); remove the key or name a file");
+    }
     ModeStateFile state = new ModeStateFile(Path.of(admin.stateFile()));
     Optional<ExecutionMode> saved = state.read();
+    state.checkWritable();
     ExecutionMode start = saved.orElse(configured);
     if (saved.isPresent() && saved.get() != configured) {
       LOG.warn(

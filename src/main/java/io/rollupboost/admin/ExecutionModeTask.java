@@ -37,8 +37,13 @@ public final class ExecutionModeTask extends Task {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(usage(e.getMessage()), e);
     }
-    ExecutionMode old = modes.set(next, "admin task " + NAME);
-    output.println("execution mode: " + next + " (was " + old + ")");
+    try {
+      ExecutionMode old = modes.set(next, "admin task " + NAME);
+      output.println("execution mode: " + next + " (was " + old + ")");
+    } catch (ExecutionModeHolder.IncompleteChange e) {
+      output.println("execution mode: " + next + " (was " + e.old() + ")");
+      output.println("WARNING: " + e.getMessage());
+    }
   }
 
   private static String usage(String problem) {

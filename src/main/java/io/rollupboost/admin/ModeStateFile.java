@@ -43,6 +43,24 @@ public final class ModeStateFile {
     }
   }
 
+  /**
+   * Fails unless the file can be written (its temp file created and removed), so that a bad path is
+   * found at start-up rather than at the first mode change, during an incident.
+   *
+   * @throws IllegalStateException naming the file and the reason
+   */
+  public void checkWritable() {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      Files.writeString(tmp, "", StandardCharsets.UTF_8);
+      Files.delete(tmp);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "admin.stateFile " + file + " cannot be written (" + e + "); fix the path or its rights",
+          e);
+    }
+  }
+
   /** Writes the mode atomically (temp file + rename). */
   public void write(ExecutionMode mode) {
     try {

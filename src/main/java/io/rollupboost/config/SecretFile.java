@@ -51,6 +51,10 @@ public @interface SecretFile {
       if (value == null) {
         return true;
       }
+      if (value.isBlank()) {
+        return violation(
+            context, "is empty (an empty environment variable?); remove the key or name a file");
+      }
       try {
         if (token) {
           AdminToken.read(Path.of(value));

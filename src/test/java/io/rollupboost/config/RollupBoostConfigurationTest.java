@@ -120,4 +120,20 @@ final class RollupBoostConfigurationTest {
         .hasMessageContaining("executionMode")
         .hasMessageContaining("expected one of enabled, dry_run, disabled");
   }
+
+  /** An env file with {@code ADMIN_TOKEN_FILE=} must not turn the admin token off unnoticed. */
+  @Test
+  void anEmptySecretFilePathIsAnErrorNotAnAbsentKey(@TempDir Path dir) throws Exception {
+    Path yml = dir.resolve("empty.yml");
+    Files.writeString(
+        yml,
+        "l2: {url: http://127.0.0.1:1, jwtSecretFile: ops/devnet/jwt.hex}\n"
+            + "builder: {url: http://127.0.0.1:2, jwtSecretFile: ops/devnet/jwt.hex}\n"
+            + "rpc: {jwtSecretFile: \"\"}\nadmin: {tokenFile: \" \"}\n");
+
+    assertThatThrownBy(() -> load(yml))
+        .isInstanceOf(ConfigurationValidationException.class)
+        .hasMessageContaining("* rpc.jwtSecretFile is empty")
+        .hasMessageContaining("* admin.tokenFile is empty");
+  }
 }
