@@ -174,6 +174,8 @@ final class EngineMultiplexingTest {
     assertThat(validation.params().get(2).asText()).isEqualTo(BEACON_ROOT);
   }
 
+  static final String STALLED_HASH = "0x" + "5a".repeat(32);
+
   /** The block's log line is written after op-node's answer: a stalled log cannot hold a block. */
   @Test
   void opNodeGetsItsBlockWhileTheBlockLogIsStalled() throws Exception {
@@ -184,7 +186,9 @@ final class EngineMultiplexingTest {
         new AppenderBase<>() {
           @Override
           protected void append(ILoggingEvent event) {
-            if (!line.compareAndSet(null, event.getFormattedMessage())) {
+            // Only this test's block: a late line of an earlier test must not stall its thread.
+            String message = event.getFormattedMessage();
+            if (!message.contains(STALLED_HASH) || !line.compareAndSet(null, message)) {
               return;
             }
             try {
@@ -200,10 +204,12 @@ final class EngineMultiplexingTest {
     stalled.start();
     blocks.addAppender(stalled);
     try {
+      BUILDER.on(
+          "engine_getPayloadV3", Reply.result(FakeEngine.envelope(STALLED_HASH, 7, 900000, 40)));
       // Logged first, the answer would wait for the release and the client time out (10 s).
       JsonNode envelope = getPayload("V3", fcuWithAttributes(ATTRS));
 
-      assertThat(blockHash(envelope)).isEqualTo(BUILDER_HASH);
+      assertThat(blockHash(envelope)).isEqualTo(STALLED_HASH);
       assertThat(returned).isFalse();
       await().atMost(Duration.ofSeconds(5)).until(() -> line.get() != null);
       assertThat(line.get()).contains("source=builder").contains("payloadId=" + L2_ID);
@@ -352,8 +358,8 @@ final class EngineMultiplexingTest {
             FakeEngine.envelope(BUILDER_HASH, 7, 1, 1)
                 .replace(
                     "\"shouldOverrideBuilder\":false",
-                    "\"shouldOverrideBuilder\":false,\"executionRequests\":[\"0x01ab\"],\"parentBeaconBlockRoot\":\"0x"
-                        + "cd".repeat(32)
+                    "\"shouldOverrideBuilder\":false,\"executionRequests\":[\"0x01ab\"],\"parentBeaconBlockRoot\":\""
+                        + BEACON_ROOT
                         + "\"")));
 
     assertThat(blockHash(getPayload("V4", fcuWithAttributes(ATTRS)))).isEqualTo(BUILDER_HASH);
@@ -361,7 +367,7 @@ final class EngineMultiplexingTest {
 
     assertThat(L2.calls("engine_newPayloadV4")).hasSize(2);
     FakeEngine.Call v4 = L2.calls("engine_newPayloadV4").get(0);
-    assertThat(v4.params().get(2).asText()).isEqualTo("0x" + "cd".repeat(32));
+    assertThat(v4.params().get(2).asText()).isEqualTo(BEACON_ROOT);
     assertThat(v4.params().get(3).get(0).asText()).isEqualTo("0x01ab");
     assertThat(L2.calls("engine_newPayloadV4").get(1).params().get(3).size()).isZero();
     assertThat(BUILDER.count("engine_getPayloadV5")).isEqualTo(1);
