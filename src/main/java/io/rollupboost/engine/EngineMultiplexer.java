@@ -467,7 +467,12 @@ public final class EngineMultiplexer {
           BuilderOutcome.failed(
               BuilderOutcome.Kind.BAD_RESPONSE, "builder envelope has no executionPayload"));
     }
-    String unsafe = SafetyChecks.check(payload, build.headBlockHash(), build.attributes());
+    String unsafe =
+        SafetyChecks.check(
+            payload,
+            envelope.get("parentBeaconBlockRoot"),
+            build.headBlockHash(),
+            build.attributes());
     if (unsafe != null) {
       return done(BuilderOutcome.failed(BuilderOutcome.Kind.UNSAFE, unsafe));
     }

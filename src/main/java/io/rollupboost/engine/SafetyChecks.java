@@ -7,14 +7,23 @@ import java.util.Locale;
 /**
  * Checks every builder block must pass before it can be returned, whatever the L2 client's
  * newPayload says: it extends the parent and uses the timestamp op-node asked for, starts with
- * exactly the transactions the attributes forced (the deposits), in order, and has the gas limit
- * the attributes set.
+ * exactly the transactions the attributes forced (the deposits), in order, and has the gas limit,
+ * prevRandao, fee recipient, withdrawals and beacon root the attributes set.
  */
 public final class SafetyChecks {
   private SafetyChecks() {}
 
   /** Null when the payload is safe; otherwise what is wrong with it. */
   public static String check(JsonNode payload, String headBlockHash, JsonNode attributes) {
+    return check(payload, null, headBlockHash, attributes);
+  }
+
+  /**
+   * Null when the payload, and the beacon root its envelope carries ({@code envelopeRoot}, null
+   * when it has none), are safe; otherwise what is wrong with them.
+   */
+  public static String check(
+      JsonNode payload, JsonNode envelopeRoot, String headBlockHash, JsonNode attributes) {
     String parent = payload.path("parentHash").asText("");
     if (headBlockHash != null && !parent.equalsIgnoreCase(headBlockHash)) {
       return "wrong parent: builds on " + parent + ", op-node asked for " + headBlockHash;
@@ -38,6 +47,28 @@ public final class SafetyChecks {
           + ", attributes say "
           + gasLimit.asText();
     }
+    // What op-node derives again from L1 and compares with the block (a block built with other
+    // values is replaced by the derived one: an unsafe-chain reorg). L2 cannot tell: it validates
+    // the block as built.
+    String mismatch =
+        sameText("prevRandao", attributes.get("prevRandao"), payload.get("prevRandao"));
+    if (mismatch == null) {
+      mismatch =
+          sameText(
+              "fee recipient",
+              attributes.get("suggestedFeeRecipient"),
+              payload.get("feeRecipient"));
+    }
+    if (mismatch == null && envelopeRoot != null && !envelopeRoot.isNull()) {
+      mismatch =
+          sameText("parentBeaconBlockRoot", attributes.get("parentBeaconBlockRoot"), envelopeRoot);
+    }
+    if (mismatch == null) {
+      mismatch = sameWithdrawals(attributes.get("withdrawals"), payload.get("withdrawals"));
+    }
+    if (mismatch != null) {
+      return mismatch;
+    }
     JsonNode forced = attributes.get("transactions");
     if (forced != null && forced.isArray()) {
       JsonNode txs = payload.path("transactions");
@@ -55,6 +86,49 @@ public final class SafetyChecks {
             .equals(txs.get(i).asText("").toLowerCase(Locale.ROOT))) {
           return "forced transaction " + i + " missing or out of order";
         }
+      }
+    }
+    return null;
+  }
+
+  /** Null when the attributes do not set {@code expected} or the block has the same hex value. */
+  private static String sameText(String what, JsonNode expected, JsonNode actual) {
+    if (expected == null || !expected.isTextual()) {
+      return null;
+    }
+    String got = actual == null ? "" : actual.asText("");
+    if (expected.asText().equalsIgnoreCase(got)) {
+      return null;
+    }
+    return "wrong "
+        + what
+        + ": "
+        + (got.isEmpty() ? "none" : got)
+        + ", attributes say "
+        + expected.asText();
+  }
+
+  /** Null when the attributes set no withdrawals or the block has exactly theirs, in order. */
+  private static String sameWithdrawals(JsonNode expected, JsonNode actual) {
+    if (expected == null || !expected.isArray()) {
+      return null;
+    }
+    if (actual == null || !actual.isArray() || actual.size() != expected.size()) {
+      return "wrong withdrawals: "
+          + (actual != null && actual.isArray() ? actual.size() : "none")
+          + ", attributes say "
+          + expected.size();
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      JsonNode want = expected.get(i);
+      JsonNode got = actual.get(i);
+      boolean same =
+          sameQuantity(want.path("index"), got.path("index"))
+              && sameQuantity(want.path("validatorIndex"), got.path("validatorIndex"))
+              && sameQuantity(want.path("amount"), got.path("amount"))
+              && want.path("address").asText("").equalsIgnoreCase(got.path("address").asText("-"));
+      if (!same) {
+        return "wrong withdrawal " + i;
       }
     }
     return null;

@@ -277,8 +277,7 @@ public final class FakeEngine implements AutoCloseable {
     }
     return "{\"executionPayload\":{\"parentHash\":\""
         + Fixtures.HEAD
-        + "\",\"feeRecipient\":\"0x"
-        + "42".repeat(20)
+        + "\",\"feeRecipient\":\"0x4200000000000000000000000000000000000011"
         + "\",\"stateRoot\":\"0x"
         + "33".repeat(32)
         + "\",\"receiptsRoot\":\"0x"
