@@ -39,6 +39,11 @@ import org.eclipse.jetty.http.HttpMethod;
  * #call} on its own thread.
  */
 public final class HttpEngineClient {
+  private static final String ENGINE_PREFIX = "engine_";
+
+  /** The tag that gives engine calls a connection pool of their own (a separate destination). */
+  private static final String ENGINE_POOL = "engine";
+
   /** How many times a call is sent again after a kept-alive connection closed unanswered. */
   private static final int RESENDS = 3;
 
@@ -144,6 +149,11 @@ public final class HttpEngineClient {
               .method(HttpMethod.POST)
               .timeout(budgetNanos, TimeUnit.NANOSECONDS)
               .body(new BytesRequestContent("application/json", payload));
+      if (method.startsWith(ENGINE_PREFIX)) {
+        // Its own connection pool and queue: eth_ calls in flight or queued (slow eth_getLogs,
+        // mirrored transactions) cannot make op-node's engine calls wait for a connection.
+        next.tag(ENGINE_POOL);
+      }
       if (jwt != null) {
         String token = "Bearer " + jwt.mint();
         next.headers(headers -> headers.put(HttpHeader.AUTHORIZATION, token));
