@@ -756,7 +756,15 @@ final class EngineMultiplexingTest {
             null);
     assertThat(bad.json().path("error").path("code").asInt()).isEqualTo(-32602);
     RpcClient.Response badTask = rpc.post(admin() + "/tasks/execution-mode?mode=turbo", "", null);
-    assertThat(badTask.status()).isNotEqualTo(200);
+    assertThat(badTask.status()).as("a typo is the caller's error, not a fault").isEqualTo(400);
+    assertThat(badTask.body()).contains("usage: POST /tasks/execution-mode?mode=MODE");
+    RpcClient.Response badAction =
+        rpc.post(admin() + "/tasks/builder-breaker?action=rest", "", null);
+    assertThat(badAction.status()).isEqualTo(400);
+    assertThat(badAction.body()).contains("unknown action [rest]");
     assertThat(get.result().path("execution_mode").asText()).isEqualTo("disabled");
+    assertThat(rpc.post(admin() + "/tasks/execution-mode", "", null).body())
+        .as("still disabled after the refused calls")
+        .contains("execution mode: disabled");
   }
 }

@@ -63,6 +63,12 @@ public final class AdminWiring {
       LOG.warn(
           "the admin port listens beyond loopback without admin.tokenFile: anyone who reaches it can change the execution mode");
     }
+    // After the token check: a caller without the token learns nothing about the parameters.
+    TaskArgumentsFilter arguments = new TaskArgumentsFilter();
+    environment
+        .admin()
+        .addFilter("task-arguments", arguments)
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, arguments.paths());
   }
 
   private static boolean adminReachableFromElsewhere(RollupBoostConfiguration config) {

@@ -21,14 +21,23 @@ public final class BuilderBreakerTask extends Task {
     this.breaker = breaker;
   }
 
+  /** What is wrong with the parameters, with the usage; null when they are fine. */
+  static String problem(Map<String, List<String>> parameters) {
+    List<String> action = parameters.getOrDefault("action", List.of());
+    if (action.isEmpty() || action.equals(List.of("reset"))) {
+      return null;
+    }
+    return "unknown action " + action + "; usage: POST /tasks/" + NAME + "[?action=reset]";
+  }
+
   @Override
   public void execute(Map<String, List<String>> parameters, PrintWriter output) {
-    List<String> action = parameters.getOrDefault("action", List.of());
-    if (action.equals(List.of("reset"))) {
+    String problem = problem(parameters);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem); // TaskArgumentsFilter answers 400 before this
+    }
+    if (parameters.getOrDefault("action", List.of()).equals(List.of("reset"))) {
       output.println(breaker.reset("admin task " + NAME));
-    } else if (!action.isEmpty()) {
-      throw new IllegalArgumentException(
-          "unknown action " + action + "; usage: POST /tasks/" + NAME + "[?action=reset]");
     }
     output.println("builder quality: " + breaker.snapshot());
   }

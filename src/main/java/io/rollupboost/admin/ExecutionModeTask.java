@@ -21,22 +21,34 @@ public final class ExecutionModeTask extends Task {
     this.modes = modes;
   }
 
+  /** What is wrong with the parameters, with the usage; null when they are fine. */
+  static String problem(Map<String, List<String>> parameters) {
+    List<String> requested = parameters.getOrDefault("mode", List.of());
+    if (requested.size() > 1) {
+      return usage("give exactly one mode");
+    }
+    if (requested.size() == 1) {
+      try {
+        ExecutionMode.parse(requested.get(0));
+      } catch (IllegalArgumentException e) {
+        return usage(e.getMessage());
+      }
+    }
+    return null;
+  }
+
   @Override
   public void execute(Map<String, List<String>> parameters, PrintWriter output) {
+    String problem = problem(parameters);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem); // TaskArgumentsFilter answers 400 before this
+    }
     List<String> requested = parameters.getOrDefault("mode", List.of());
     if (requested.isEmpty()) {
       output.println("execution mode: " + modes.get());
       return;
     }
-    if (requested.size() > 1) {
-      throw new IllegalArgumentException(usage("give exactly one mode"));
-    }
-    ExecutionMode next;
-    try {
-      next = ExecutionMode.parse(requested.get(0));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(usage(e.getMessage()), e);
-    }
+    ExecutionMode next = ExecutionMode.parse(requested.get(0));
     try {
       ExecutionMode old = modes.set(next, "admin task " + NAME);
       output.println("execution mode: " + next + " (was " + old + ")");
