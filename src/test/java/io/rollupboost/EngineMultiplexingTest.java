@@ -375,6 +375,23 @@ final class EngineMultiplexingTest {
 
   // ---- builder faults -------------------------------------------------------------------------
 
+  /** Go's decoder (op-node) would take the second payload; L2 would validate the first. */
+  @Test
+  void anEnvelopeWithKeysRepeatedIgnoringCaseIsNeverReturned() {
+    String honest = FakeEngine.envelope(BUILDER_HASH, 7, 900000, 40);
+    String other = FakeEngine.envelope("0x" + "66".repeat(32), 7, 900000, 40);
+    String payloadOfOther =
+        other.substring(other.indexOf('{', 1), other.indexOf(",\"blockValue\""));
+    BUILDER.on(
+        "engine_getPayloadV3",
+        Reply.result(
+            honest.replace(
+                ",\"blockValue\"", ",\"ExecutionPayload\":" + payloadOfOther + ",\"blockValue\"")));
+
+    assertThat(blockHash(getPayload("V3", fcuWithAttributes(ATTRS)))).isEqualTo(L2_HASH);
+    assertThat(L2.calls("engine_newPayloadV3")).as("not validated either").isEmpty();
+  }
+
   @Test
   void builderDownFallsBackToL2() {
     BUILDER.stop();

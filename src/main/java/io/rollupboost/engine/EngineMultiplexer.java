@@ -460,6 +460,11 @@ public final class EngineMultiplexer {
       return done(answer.failed());
     }
     UpstreamReply reply = answer.reply();
+    String ambiguous = AmbiguousKeys.find(reply.result());
+    if (ambiguous != null) {
+      // L2 would validate what this service reads, op-node might decode something else.
+      return done(BuilderOutcome.failed(BuilderOutcome.Kind.UNSAFE, ambiguous));
+    }
     JsonNode envelope = tree(reply.result());
     JsonNode payload = envelope.path("executionPayload");
     if (!payload.isObject()) {
