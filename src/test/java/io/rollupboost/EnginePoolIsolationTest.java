@@ -8,9 +8,6 @@ import io.rollupboost.testing.FakeEngine;
 import io.rollupboost.testing.Fixtures;
 import io.rollupboost.testing.RpcClient;
 import io.rollupboost.testing.TestService;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,32 +54,13 @@ final class EnginePoolIsolationTest {
     CountDownLatch arrived = new CountDownLatch(MAX_CONNECTIONS);
     CountDownLatch release = new CountDownLatch(1);
     L2.on(
-        "eth_getLogs",
-        c -> {
-          arrived.countDown();
-          try {
-            release.await(20, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return FakeEngine.Reply.result("[]");
-        });
+        "eth_getLogs", FakeEngine.Reply.heldUntil(arrived, release, FakeEngine.Reply.result("[]")));
     String url = "http://127.0.0.1:" + app.getLocalPort() + "/";
-    HttpClient clients = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+    List<String> calls = new ArrayList<>();
     for (int i = 0; i < HELD_CALLS; i++) {
-      held.add(
-          clients.sendAsync(
-              HttpRequest.newBuilder(URI.create(url))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"jsonrpc\":\"2.0\",\"id\":"
-                              + i
-                              + ",\"method\":\"eth_getLogs\",\"params\":[{}]}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString()));
+      calls.add(RpcClient.call(i, "eth_getLogs", "[{}]"));
     }
+    List<CompletableFuture<HttpResponse<String>>> held = RpcClient.postAll(url, calls);
     try {
       assertThat(arrived.await(15, TimeUnit.SECONDS))
           .as("every pass-through connection to the L2 client is held")
@@ -91,10 +69,7 @@ final class EnginePoolIsolationTest {
       long start = System.nanoTime();
       RpcClient.Response fcu =
           rpc.post(
-              url,
-              "{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"engine_forkchoiceUpdatedV3\",\"params\":["
-                  + Fixtures.FCS
-                  + ",null]}");
+              url, RpcClient.call(99, "engine_forkchoiceUpdatedV3", "[" + Fixtures.FCS + ",null]"));
 
       assertThat(fcu.status()).isEqualTo(200);
       assertThat(fcu.result().path("payloadStatus").path("status").asText()).isEqualTo("VALID");

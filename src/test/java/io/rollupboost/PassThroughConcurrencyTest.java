@@ -74,29 +74,13 @@ final class PassThroughConcurrencyTest {
     CountDownLatch release = new CountDownLatch(1);
     L2.on(
         "eth_getBalance",
-        c -> {
-          arrived.countDown();
-          try {
-            release.await(20, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return FakeEngine.Reply.result("\"0x2a\"");
-        });
+        FakeEngine.Reply.heldUntil(arrived, release, FakeEngine.Reply.result("\"0x2a\"")));
     String url = "http://127.0.0.1:" + app.getLocalPort() + "/";
-    HttpClient clients = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+    List<String> calls = new ArrayList<>();
     for (int i = 0; i < HELD_CALLS; i++) {
-      held.add(
-          clients.sendAsync(
-              HttpRequest.newBuilder(URI.create(url))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          call(i, "eth_getBalance", "[\"0x" + "01".repeat(20) + "\",\"latest\"]")))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString()));
+      calls.add(call(i, "eth_getBalance", "[\"0x" + "01".repeat(20) + "\",\"latest\"]"));
     }
+    List<CompletableFuture<HttpResponse<String>>> held = RpcClient.postAll(url, calls);
     try {
       assertThat(arrived.await(15, TimeUnit.SECONDS))
           .as(
@@ -151,15 +135,10 @@ final class PassThroughConcurrencyTest {
     CountDownLatch release = new CountDownLatch(1);
     BUILDER.on(
         "engine_getPayloadV3",
-        c -> {
-          builderAsked.countDown();
-          try {
-            release.await(20, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return FakeEngine.Reply.result(FakeEngine.envelope(Fixtures.BUILDER_HASH, 1, 25000, 2));
-        });
+        FakeEngine.Reply.heldUntil(
+            builderAsked,
+            release,
+            FakeEngine.Reply.result(FakeEngine.envelope(Fixtures.BUILDER_HASH, 1, 25000, 2))));
     try {
       String id =
           rpc.post(

@@ -55,6 +55,24 @@ public final class FakeEngine implements AutoCloseable {
       return new Reply(200, "null", 0, true);
     }
 
+    /**
+     * An answer that counts {@code arrived} down when the call arrives, then holds the call until
+     * {@code release} (at most 20 s) and answers {@code reply}: for calls kept in flight on
+     * purpose.
+     */
+    public static Function<Call, Reply> heldUntil(
+        CountDownLatch arrived, CountDownLatch release, Reply reply) {
+      return call -> {
+        arrived.countDown();
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return reply;
+      };
+    }
+
     public Reply delayed(long millis) {
       return new Reply(status, body, millis, hangs);
     }

@@ -11,6 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** A plain HTTP client playing op-node (JSON-RPC with the Engine API JWT) and the operator. */
 public final class RpcClient {
@@ -44,6 +47,26 @@ public final class RpcClient {
 
   public Response post(String url, String body) {
     return post(url, body, token());
+  }
+
+  /**
+   * Sends every body at once, each on a connection of its own (HTTP/1.1, no authorization), without
+   * waiting for the answers: calls meant to be in flight together.
+   */
+  public static List<CompletableFuture<HttpResponse<String>>> postAll(
+      String url, List<String> bodies) {
+    HttpClient clients = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (String body : bodies) {
+      sent.add(
+          clients.sendAsync(
+              HttpRequest.newBuilder(URI.create(url))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    return sent;
   }
 
   public Response post(String url, String body, String authorization) {
