@@ -50,7 +50,7 @@ public final class ModeStateFile {
    * @throws IllegalStateException naming the file and the reason
    */
   public void checkWritable() {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Path tmp = temp();
     try {
       Files.writeString(tmp, "", StandardCharsets.UTF_8);
       Files.delete(tmp);
@@ -64,13 +64,18 @@ public final class ModeStateFile {
   /** Writes the mode atomically (temp file + rename). */
   public void write(ExecutionMode mode) {
     try {
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Path tmp = temp();
       Files.writeString(tmp, mode.wire() + "\n", StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       LOG.error("could not persist execution mode {} to {}: {}", mode, file, e.toString());
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Where a write goes before its atomic rename onto the file. */
+  private Path temp() {
+    return file.resolveSibling(file.getFileName() + ".tmp");
   }
 
   public Path path() {
