@@ -102,16 +102,20 @@ final class BlockQualityTest {
     assertThat(quality().path("state").asText()).isEqualTo("degraded");
     assertThat(quality().path("window").toString()).contains("gasUsed: builder used 21000 gas");
 
-    // Degraded: the builder path still runs as a dry run, the L2 block is returned.
+    // Degraded: the builder path still runs as a dry run (recorded when it finishes, after op-node
+    // has L2's block).
     builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
-    long asked = BUILDER.count("engine_getPayloadV3");
-    assertThat(produce()).isEqualTo(L2_HASH);
-    assertThat(produce()).isEqualTo(L2_HASH);
-    assertThat(BUILDER.count("engine_getPayloadV3")).isEqualTo(asked + 2);
+    for (int wins = 1; wins <= 2; wins++) {
+      assertThat(produce()).isEqualTo(L2_HASH);
+      int expected = wins;
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> quality().path("consecutive_wins").asInt() == expected);
+    }
     assertThat(healthz()).isEqualTo(206);
     assertThat(produce()).as("third winning comparison").isEqualTo(L2_HASH);
 
-    assertThat(healthz()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(5)).until(() -> healthz() == 200);
     assertThat(quality().path("state").asText()).isEqualTo("trusted");
     assertThat(produce()).isEqualTo(BUILDER_HASH);
   }
@@ -180,6 +184,74 @@ final class BlockQualityTest {
     assertThat(healthz()).as("three invalid blocks in ten: degraded, and it stays").isEqualTo(206);
     assertThat(quality().path("state").asText()).isEqualTo("degraded");
     assertThat(quality().path("window").toString()).contains("invalid block");
+  }
+
+  /** Waits until the health board would ask the builder again (the breaker may still hold it). */
+  void awaitBuilderAsked() {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> !rpc.get(app() + "healthz/details").json().path("builder_bypassed").asBoolean());
+  }
+
+  @Test
+  void builderTimingOutOnEveryGetPayloadIsDegradedAndThenNeverWaitedFor() {
+    // Synced, answers probes, FCU and sync traffic at once; only its blocks never come. Each
+    // failure's single bad observation is cleared by the next good one, so health alone would ask
+    // it, and wait the payload deadline (400 ms here), on every block.
+    BUILDER.on("engine_getPayloadV3", Reply.hang());
+    for (int i = 0; i < 3; i++) {
+      awaitBuilderAsked();
+      long start = System.nanoTime();
+      assertThat(produce()).isEqualTo(L2_HASH);
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("trusted: op-node waits for the builder up to the deadline")
+          .isGreaterThanOrEqualTo(Duration.ofMillis(350));
+    }
+    assertThat(quality().path("state").asText()).isEqualTo("degraded");
+    assertThat(quality().path("window").toString()).contains("builder_timeout");
+    assertThat(healthz()).isEqualTo(206);
+
+    // Degraded: still asked (a dry run), but op-node gets L2's block without waiting for it.
+    awaitBuilderAsked();
+    long asked = BUILDER.count("engine_getPayloadV3");
+    long start = System.nanoTime();
+    assertThat(produce()).isEqualTo(L2_HASH);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(300));
+    await().atMost(Duration.ofSeconds(5)).until(() -> BUILDER.count("engine_getPayloadV3") > asked);
+    // ... and its timeout, at the deadline, is recorded as one more loss.
+    await().atMost(Duration.ofSeconds(5)).until(() -> quality().path("window").size() == 4);
+
+    // Its blocks come back: three winning dry runs, recorded as they finish, restore trust.
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
+    for (int i = 0; i < 3; i++) {
+      awaitBuilderAsked();
+      assertThat(produce()).isEqualTo(L2_HASH);
+      int wins = i + 1;
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  quality().path("state").asText().equals("trusted")
+                      || quality().path("consecutive_wins").asInt() >= wins);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> healthz() == 200);
+    assertThat(produce()).isEqualTo(BUILDER_HASH);
+  }
+
+  @Test
+  void degradedBuilderBlockIsReturnedWhenTheL2ClientHasNone() {
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 21_000, 0));
+    for (int i = 0; i < 3; i++) {
+      produce();
+    }
+    assertThat(quality().path("state").asText()).isEqualTo("degraded");
+
+    // L2 validated the builder's block but cannot hand out its own: op-node waits for the
+    // builder path and gets the safe, validated block rather than an error.
+    L2.on("engine_getPayloadV3", Reply.error(-38001, "Unknown payload"));
+    awaitBuilderAsked();
+    assertThat(produce()).isEqualTo(BUILDER_HASH);
   }
 
   @Test

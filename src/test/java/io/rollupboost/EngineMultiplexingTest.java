@@ -235,19 +235,37 @@ final class EngineMultiplexingTest {
   }
 
   @Test
-  void dryRunRunsTheBuilderPathButReturnsTheL2Block() {
+  void dryRunRunsTheBuilderPathButReturnsTheL2BlockWithoutWaitingForIt() throws Exception {
     setMode("dry_run");
-    double before = metric("rollup_boost_builder_fallbacks_total{reason=\"dry_run\"}");
+    String dryRun = "rollup_boost_builder_fallbacks_total{reason=\"dry_run\"}";
+    String timedOut = "rollup_boost_builder_fallbacks_total{reason=\"builder_timeout\"}";
+    String l2Blocks = "rollup_boost_blocks_created_total{source=\"l2\"}";
+    double before = metric(dryRun);
+    double timeoutsBefore = metric(timedOut);
+    double l2BlocksBefore = metric(l2Blocks);
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    BUILDER.on(
+        "engine_getPayloadV3",
+        Reply.heldUntil(
+            arrived, release, Reply.result(FakeEngine.envelope(BUILDER_HASH, 7, 900000, 40))));
     String id = fcuWithAttributes(ATTRS);
 
     JsonNode envelope = getPayload("V3", id);
 
+    // op-node has L2's block while the builder still holds its answer: nothing recorded yet.
     assertThat(blockHash(envelope)).isEqualTo(L2_HASH);
+    assertThat(arrived.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(metric(dryRun)).isEqualTo(before);
+    assertThat(metric(timedOut)).isEqualTo(timeoutsBefore);
+    assertThat(metric(l2Blocks)).as("counted when returned").isEqualTo(l2BlocksBefore + 1);
+    release.countDown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> metric(dryRun) == before + 1);
     assertThat(BUILDER.count("engine_forkchoiceUpdatedV3")).isEqualTo(1);
     assertThat(BUILDER.count("engine_getPayloadV3")).isEqualTo(1);
-    assertThat(L2.calls("engine_newPayloadV3")).hasSize(1);
-    assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"dry_run\"}"))
-        .isEqualTo(before + 1);
+    assertThat(L2.calls("engine_newPayloadV3")).as("the builder block validated").hasSize(1);
+    assertThat(metric(timedOut)).isEqualTo(timeoutsBefore);
+    assertThat(metric(l2Blocks)).as("and only once").isEqualTo(l2BlocksBefore + 1);
   }
 
   @Test

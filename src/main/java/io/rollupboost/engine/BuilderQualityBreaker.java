@@ -14,11 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stops trusting a builder that keeps losing: when its block loses to a selection policy, fails a
- * safety check or is rejected as INVALID by the L2 client in {@code losses} of the last {@code
- * window} block productions, it is degraded (the node reports 206 and returns L2 blocks while the
- * builder path keeps running as a dry run). {@code recoveryWins} consecutive winning comparisons
- * trust it again; without block production only an operator's reset does.
+ * Stops trusting a builder that keeps losing or failing: when its block loses to a selection
+ * policy, fails a safety check, or the builder fails to deliver a block the L2 client confirms
+ * VALID (timeout, error, INVALID block, ...) in {@code losses} of the last {@code window} block
+ * productions it was asked for, it is degraded (the node reports 206 and returns L2 blocks as soon
+ * as L2 answers, while the builder path keeps running as a dry run nobody waits for). {@code
+ * recoveryWins} consecutive winning comparisons trust it again; without block production only an
+ * operator's reset does.
  */
 public final class BuilderQualityBreaker {
   private static final Logger LOG = LoggerFactory.getLogger(BuilderQualityBreaker.class);

@@ -257,28 +257,54 @@ public final class EngineMultiplexer {
         mode == ExecutionMode.DISABLED
             ? done(BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled"))
             : builderOutcome(method, l2Id, deadline);
+    // The builder's block cannot be returned in dry_run or while the breaker holds it degraded:
+    // op-node then gets L2's block as soon as it arrives, and the comparison finishes without it.
+    boolean heldBack =
+        mode == ExecutionMode.DRY_RUN || (mode == ExecutionMode.ENABLED && breaker.degraded());
+    CompletableFuture<L2Block> l2Block = l2Call.handle(L2Block::new);
+    CompletableFuture<Choice> choice =
+        l2Block.thenCombine(
+            builderPath,
+            (l2, builderOutcome) -> choose(method, l2Id, mode, heldBack, l2, builderOutcome));
     // The block's log line is written after op-node's answer: the logging thread's wake-up is
     // not on op-node's path, and a stalled log cannot hold a block.
-    return answerThen(
-        l2Call
-            .handle(L2Block::new)
-            .thenCombine(
-                builderPath,
-                (l2Block, builderOutcome) -> choose(method, l2Id, mode, l2Block, builderOutcome)),
-        Choice::outcome,
-        choice -> choice.log().run());
+    if (!heldBack) {
+      return answerThen(choice, Choice::outcome, c -> c.log().run());
+    }
+    choice.whenComplete(
+        (c, failure) -> {
+          if (failure != null) {
+            LOG.error("unexpected failure comparing blocks for payload {}", l2Id, cause(failure));
+          } else {
+            c.log().run();
+          }
+        });
+    // Only when L2 has no block does op-node wait for the builder path, which may still save it.
+    return l2Block.thenCompose(
+        l2 -> {
+          if (!l2.delivered()) {
+            return choice.thenApply(Choice::outcome);
+          }
+          metrics.blockCreated(UpstreamId.L2);
+          return CompletableFuture.completedFuture(RpcOutcome.result(l2.reply().result()));
+        });
   }
 
   /** getPayload's answer, and its log line to write once op-node has the answer. */
   private record Choice(RpcOutcome outcome, Runnable log) {}
 
   /** L2's answer to getPayload: its reply, or the failure that left it without one. */
-  private record L2Block(UpstreamReply reply, Throwable failure) {}
+  private record L2Block(UpstreamReply reply, Throwable failure) {
+    boolean delivered() {
+      return reply != null && !reply.isError();
+    }
+  }
 
   private Choice choose(
       EngineMethod method,
       String l2Id,
       ExecutionMode mode,
+      boolean heldBack,
       L2Block l2Block,
       BuilderOutcome builderOutcome) {
     UpstreamReply l2Reply = l2Block.reply();
@@ -296,7 +322,9 @@ public final class EngineMultiplexer {
     boolean l2Delivered = l2Failure == null;
     // Selection and the block log read a few fields: a streaming scan, not a tree of the block.
     BlockSummary l2Summary = l2Delivered ? BlockSummary.scan(l2Reply.result()) : null;
-    Selection selection = selector.select(mode, l2Summary, builderOutcome, breaker.degraded());
+    // A held-back builder stays held back: op-node may already have L2's block.
+    Selection selection =
+        selector.select(mode, l2Summary, builderOutcome, heldBack || breaker.degraded());
     events.payloadProduced(l2Delivered, builderOutcome);
     recordQuality(mode, builderOutcome, l2Delivered, selection);
     if (!l2Delivered) {
@@ -317,7 +345,10 @@ public final class EngineMultiplexer {
     }
     boolean fromBuilder = selection.source() == UpstreamId.BUILDER;
     RawJson chosen = fromBuilder ? builderOutcome.envelopeRaw() : l2Reply.result();
-    metrics.blockCreated(selection.source());
+    if (!(heldBack && l2Block.delivered())) {
+      // Otherwise counted when op-node got L2's block, before this comparison finished.
+      metrics.blockCreated(selection.source());
+    }
     if (selection.countsAsFallback()) {
       metrics.fallback(selection.reason());
     }
@@ -348,6 +379,10 @@ public final class EngineMultiplexer {
       // Health evidence too, but the builder's next VALID sync answer clears that within
       // milliseconds: only the breaker remembers a builder whose blocks keep failing validation.
       breaker.record(false, "invalid block: " + builder.detail());
+    } else if (builder.kind().builderAtFault()) {
+      // Timeouts, errors, blocks L2 will not confirm: the same, and a builder that keeps timing
+      // out would otherwise cost op-node the payload deadline on every block.
+      breaker.record(false, builder.kind().reason() + ": " + builder.detail());
     } else if (builder.delivered() && l2Delivered) {
       PayloadSelector.Objection objection = selection.objection();
       metrics.selection(

@@ -57,16 +57,17 @@ public final class PayloadSelector {
     if (mode == ExecutionMode.DRY_RUN) {
       return new Selection(UpstreamId.L2, "dry_run", true, objection);
     }
+    if (l2Block == null) {
+      // The L2 client already accepted this block through newPayload: returning it keeps the
+      // chain moving although the L2 client's own getPayload failed, even from a degraded builder
+      // (its blocks lose comparisons, but a safe valid block beats no block).
+      return new Selection(UpstreamId.BUILDER, "l2_failed", false, null);
+    }
     if (degraded) {
       return new Selection(UpstreamId.L2, "builder_degraded", true, objection);
     }
     if (objection != null) {
       return new Selection(UpstreamId.L2, "policy_" + objection.policy().label(), true, objection);
-    }
-    if (l2Block == null) {
-      // The L2 client already accepted this block through newPayload: returning it keeps the
-      // chain moving although the L2 client's own getPayload failed.
-      return new Selection(UpstreamId.BUILDER, "l2_failed", false, null);
     }
     return new Selection(UpstreamId.BUILDER, null, false, null);
   }

@@ -139,6 +139,11 @@ final class PayloadSelectorTest {
                 .source())
         .isEqualTo(UpstreamId.BUILDER);
     assertThat(
+            all.select(ExecutionMode.ENABLED, null, delivered("builder-envelope-empty.json"), true)
+                .source())
+        .as("a degraded builder's safe, validated block still beats no block")
+        .isEqualTo(UpstreamId.BUILDER);
+    assertThat(
             none.select(ExecutionMode.DRY_RUN, null, delivered("builder-envelope-full.json"), false)
                 .source())
         .isEqualTo(UpstreamId.L2);
