@@ -1,7 +1,8 @@
 // Fake Engine API upstream: canned JSON-RPC answers on loopback, keep-alive, no JWT check.
 // usage: node fake.mjs PORT [--hang] [--txs N]   (--hang: accept connections, read requests, never
 // answer; --txs N: getPayload blocks carry N more 155-byte transactions, for large-block runs)
-// SIGUSR1 switches a running fake to hanging, SIGUSR2 back to answering.
+// SIGUSR1 switches a running fake to hanging, SIGUSR2 back to answering; SIGHUP makes it hang
+// on getPayload only (a builder that stays synced, answers probes and FCU, and never delivers).
 // Chain mode for bench/soak: node fake.mjs PORT --chain l2|builder [--state FILE] [--log FILE]
 // keeps a chain instead of canned answers (see fakechain.mjs); POST /control?mode=... switches
 // its block quality.
@@ -9,6 +10,7 @@ import http from 'node:http';
 
 const port = Number(process.argv[2] || 0);
 let hang = process.argv.includes('--hang');
+let hangGetPayload = false;
 const flag = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 const chain = flag('--chain')
   ? (await import('./fakechain.mjs')).createChain(flag('--chain'), { statePath: flag('--state'), logPath: flag('--log') })
@@ -67,8 +69,11 @@ const server = http.createServer({ keepAliveTimeout: 120000 }, (rq, rs) => {
       return;
     }
     let out;
-    try { out = answer(JSON.parse(Buffer.concat(chunks).toString('utf8'))); }
-    catch { out = '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}'; }
+    try {
+      const req = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      if (hangGetPayload && String(req.method).startsWith('engine_getPayload')) return; // never answer
+      out = answer(req);
+    } catch { out = '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}'; }
     rs.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
     rs.end(out);
   });
@@ -77,4 +82,5 @@ server.headersTimeout = 0; server.requestTimeout = 0;
 server.listen(port, '127.0.0.1', () => console.log(`fake ${hang ? 'hang ' : ''}listening ${server.address().port}`));
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGUSR1', () => { hang = true; });
-process.on('SIGUSR2', () => { hang = false; });
+process.on('SIGUSR2', () => { hang = false; hangGetPayload = false; });
+process.on('SIGHUP', () => { hangGetPayload = true; });

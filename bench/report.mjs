@@ -9,6 +9,7 @@ const hangRow = rows.find((r) => r.kind === 'hang');
 const large = rows.find((r) => r.kind === 'large');
 const hang = hangRow?.result;
 const l2only = hangRow?.l2only;
+const stallRow = rows.find((r) => r.kind === 'stall');
 const TARGETS = ['nginx', 'svc-enabled', 'svc-disabled'];
 const METHODS = ['fcu_attrs', 'getPayload', 'newPayload', 'fcu'];
 const NAMES = { fcu_attrs: 'FCU+attrs', getPayload: 'getPayloadV3', newPayload: 'newPayloadV3', fcu: 'FCU' };
@@ -136,6 +137,32 @@ if (hang) {
   p(`| getPayload per block (ms), first 10 | ${pb.slice(0, 10).map((b) => ms(b.getPayloadUs) + ` (${b.healthz})`).join(', ')} |`);
   p();
 }
+// The breaker needs this many failed blocks (selection.breaker.losses in config.yml) to trip.
+const STALL_TRIP = 3;
+let stallRest = null;
+if (stallRow) {
+  const pb = stallRow.result.perBlock;
+  const sl2 = stallRow.l2only;
+  stallRest = pb.slice(STALL_TRIP).map((b) => b.getPayloadUs).sort((a, b) => a - b);
+  const waited = pb.filter((b) => b.getPayloadUs >= 500000).length;
+  p('## Builder that hangs on getPayload only (synced, answers everything else), mode enabled');
+  p();
+  p('A warm service; then the fake builder stops answering getPayload while it keeps answering probes, forkchoiceUpdated and sync traffic at once. ' +
+    'Each failed block is one bad observation that the builder\'s next good answer clears, so health alone would ask it, and wait `builder.payloadDeadline` (1 s), on every block: ' +
+    'before the quality breaker counted failures to deliver, a run of this scenario (30 s) produced 31 blocks, every getPayload 1.000–1.005 s, with /healthz 206 on 15 of 31 polls. ' +
+    `The breaker now degrades the builder after ${STALL_TRIP} failures in 10 blocks, and a degraded builder\'s dry run is not waited for. Afterwards the same process in mode disabled gives the L2-only latency.`);
+  p();
+  p('| measure | value |');
+  p('|---|---|');
+  p(`| blocks in 30 s (max 100) / with errors | ${pb.length} / ${stallRow.result.errors} |`);
+  p(`| getPayload blocks 1..${STALL_TRIP} (ms) | ${pb.slice(0, STALL_TRIP).map((b) => ms(b.getPayloadUs)).join(', ')} |`);
+  p(`| blocks whose getPayload waited ≥ 0.5 s | ${waited} |`);
+  p(`| getPayload blocks ${STALL_TRIP + 1}..${pb.length}: p50 / p99 / max (ms) | ${ms(q(stallRest, 0.5))} / ${ms(q(stallRest, 0.99))} / ${ms(stallRest[stallRest.length - 1])} |`);
+  if (sl2) p(`| same process, mode disabled (L2 only): getPayload p50 / p99 (ms) | ${ms(sl2.methods.getPayload.p50)} / ${ms(sl2.methods.getPayload.p99)} |`);
+  p(`| /healthz 206 after blocks ${STALL_TRIP}..${pb.length} | ${pb.slice(STALL_TRIP - 1).filter((b) => b.healthz === 206).length} of ${pb.length - STALL_TRIP + 1} |`);
+  p(`| getPayload per block (ms), first 10 | ${pb.slice(0, 10).map((b) => ms(b.getPayloadUs) + ` (${b.healthz})`).join(', ')} |`);
+  p();
+}
 // targets
 const verdict = (ok) => (ok ? '**met**' : '**missed**');
 p('## Targets');
@@ -168,6 +195,11 @@ if (loops.floor && loops['svc-enabled']) {
 if (hangRest && l2only) {
   const d = (q(hangRest, 0.5) - l2only.methods.getPayload.p50) / 1000;
   p(`| hanging builder: getPayload after detection within 1 ms of L2-only (p50) | ${ms(q(hangRest, 0.5))} vs ${ms(l2only.methods.getPayload.p50)} ms (${d >= 0 ? '+' : ''}${d.toFixed(3)}) | ${verdict(Math.abs(d) <= 1)} |`);
+}
+if (stallRest && stallRow.l2only) {
+  const base = stallRow.l2only.methods.getPayload.p50;
+  const d = (q(stallRest, 0.5) - base) / 1000;
+  p(`| builder hanging on getPayload only: getPayload after the breaker trips within 1 ms of L2-only (p50) | ${ms(q(stallRest, 0.5))} vs ${ms(base)} ms (${d >= 0 ? '+' : ''}${d.toFixed(3)}) | ${verdict(Math.abs(d) <= 1)} |`);
 }
 p();
 p('## Reproduce');
