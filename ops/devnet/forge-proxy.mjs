@@ -15,6 +15,10 @@
 //                  or   the file $FORGE_FILE exists (default ops/devnet/run/forge).
 // GET /forge answers the current state as JSON. If the target is down the proxy answers
 // HTTP 502 with a plain-text reason. Listens on 127.0.0.1 only.
+//
+// Stalling (a builder that stays synced and never delivers): after GET /stall/on, calls to
+// engine_getPayloadV* are neither forwarded nor answered (the connection is closed after 30 s or
+// when the caller gives up); everything else passes. GET /stall/off ends it.
 import http from 'node:http'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -29,6 +33,8 @@ const target = new URL(targetUrl)
 const FORGE_FILE = process.env.FORGE_FILE ?? join(RUN_DIR, 'forge')
 let forgeFlag = false
 let forged = 0
+let stallFlag = false
+let stalled = 0
 const forging = () => forgeFlag || existsSync(FORGE_FILE)
 const log = (m) => logLine('forge-proxy', m)
 
@@ -110,6 +116,14 @@ async function forge(reqJson, resJson) {
 }
 
 function control(req, res) {
+  const s = /^\/stall\/(on|off)\/?$/.exec(req.url.split('?')[0])
+  if (s) {
+    stallFlag = s[1] === 'on'
+    log(`stalling getPayload ${stallFlag ? 'ON' : 'OFF'} (via GET ${req.url})`)
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ stalling: stallFlag, stalled }) + '\n')
+    return true
+  }
   const m = /^\/forge(?:\/(on|off))?\/?$/.exec(req.url.split('?')[0])
   if (!m) return false
   if (m[1] === 'on') forgeFlag = true
@@ -119,7 +133,7 @@ function control(req, res) {
   }
   if (m[1]) log(`forging ${forging() ? 'ON' : 'OFF'} (via GET ${req.url})`)
   res.writeHead(200, { 'content-type': 'application/json' })
-  res.end(JSON.stringify({ forging: forging(), flag: forgeFlag, file: FORGE_FILE, fileExists: existsSync(FORGE_FILE), forged }) + '\n')
+  res.end(JSON.stringify({ forging: forging(), flag: forgeFlag, file: FORGE_FILE, fileExists: existsSync(FORGE_FILE), forged, stalling: stallFlag, stalled }) + '\n')
   return true
 }
 
@@ -133,6 +147,13 @@ const server = http.createServer(async (req, res) => {
     reqJson = JSON.parse(body.toString('utf8'))
   } catch {
     /* not JSON: forward as is */
+  }
+  if (stallFlag && asArray(reqJson).some((c) => /^engine_getPayloadV\d$/.test(c?.method ?? ''))) {
+    stalled++
+    log(`stalled ${asArray(reqJson).map((c) => c?.method).join(',')} ${JSON.stringify(asArray(reqJson)[0]?.params ?? [])}`)
+    const giveUp = setTimeout(() => res.destroy(), 30_000)
+    res.on('close', () => clearTimeout(giveUp))
+    return
   }
   let up
   try {

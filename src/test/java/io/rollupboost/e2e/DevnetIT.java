@@ -169,6 +169,50 @@ final class DevnetIT {
 
   @Test
   @Order(5)
+  void builderThatNeverDeliversCostsThreeDeadlinesThenNothing() throws Exception {
+    // The builder stays synced and answers everything but getPayload: each failure is cleared by
+    // its next good answer, so health alone would ask it, and wait 2 s, on every slot.
+    get("http://127.0.0.1:22552/stall/on");
+    try {
+      List<JsonNode> blocks = blocks(drive(7, "0.5", 1));
+      assertThat(blocks)
+          .hasSize(7)
+          .allSatisfy(b -> assertThat(b.path("source").asText()).isEqualTo("l2"));
+      List<Integer> waited = new ArrayList<>();
+      for (int i = 0; i < blocks.size(); i++) {
+        if (blocks.get(i).path("ms").asLong() >= 2000) {
+          waited.add(i);
+        }
+      }
+      assertThat(waited).as("slots that waited the 2 s payload deadline").hasSize(3);
+      assertThat(blocks.subList(waited.get(2) + 1, blocks.size()))
+          .as("after the breaker tripped")
+          .hasSizeGreaterThanOrEqualTo(2)
+          .allSatisfy(b -> assertThat(b.path("ms").asLong()).isLessThan(1500));
+      assertThat(healthz()).isEqualTo(206);
+      assertThat(get(SERVICE + "/healthz/details"))
+          .contains("\"state\":\"degraded\"")
+          .contains("builder_timeout");
+    } finally {
+      get("http://127.0.0.1:22552/stall/off");
+    }
+    try {
+      // Delivering again: three winning dry runs in a row trust it, and its blocks are returned
+      // again. The calls stalled in the last 2 s still time out meanwhile (at 0.5 s slots, up to
+      // four losses interleaved with the first wins), so this takes up to 4 + 3 slots.
+      List<JsonNode> after = blocks(drive(10, "0.5", 2));
+      assertThat(after)
+          .hasSize(10)
+          .as("builder blocks are returned only once it is trusted again")
+          .anySatisfy(b -> assertThat(b.path("source").asText()).isEqualTo("builder"));
+    } finally {
+      post(ADMIN + "/tasks/builder-breaker?action=reset");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> healthz() == 200);
+  }
+
+  @Test
+  @Order(6)
   void emptyBuilderBlocksLoseToTheL2BlockAndDegradeTheBuilder() throws Exception {
     double before = metric("rollup_boost_builder_fallbacks_total{reason=\"policy_gas_used\"}");
     try {
@@ -194,7 +238,7 @@ final class DevnetIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void disabledModeKeepsEngineTrafficAwayFromTheBuilder() throws Exception {
     post(ADMIN + "/tasks/execution-mode?mode=disabled");
     try {
@@ -215,7 +259,7 @@ final class DevnetIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void killedL2ClientIs503() throws Exception {
     devnet("down", "--kill", "l2");
     long killed = System.nanoTime();
