@@ -130,6 +130,9 @@ final class FaultSuiteIT {
       }
     } finally {
       target.arm(Fault.NONE);
+      // Failures to deliver count for the quality breaker too, and a few faults in a row degrade
+      // the builder until it wins dry runs: start each scenario trusted.
+      service.task("builder-breaker?action=reset");
     }
     await()
         .atMost(Duration.ofSeconds(5))

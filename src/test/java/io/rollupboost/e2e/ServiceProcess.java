@@ -196,14 +196,19 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** Runs an admin task, e.g. {@code "gc"} or {@code "builder-breaker?action=reset"}. */
+  void task(String nameAndQuery) throws IOException, InterruptedException {
+    http.send(
+        HttpRequest.newBuilder(URI.create(adminUrl() + "/tasks/" + nameAndQuery))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
+  }
+
   /** Used heap after two explicit collections (Dropwizard's gc task), in bytes. */
   long heapAfterGc() throws IOException, InterruptedException {
     for (int i = 0; i < 2; i++) {
-      http.send(
-          HttpRequest.newBuilder(URI.create(adminUrl() + "/tasks/gc"))
-              .POST(HttpRequest.BodyPublishers.noBody())
-              .build(),
-          HttpResponse.BodyHandlers.discarding());
+      task("gc");
     }
     JsonNode metrics =
         JSON.readTree(
