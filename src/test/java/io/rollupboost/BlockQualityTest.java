@@ -105,13 +105,8 @@ final class BlockQualityTest {
     // Degraded: the builder path still runs as a dry run (recorded when it finishes, after op-node
     // has L2's block).
     builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
-    for (int wins = 1; wins <= 2; wins++) {
-      assertThat(produce()).isEqualTo(L2_HASH);
-      int expected = wins;
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> quality().path("consecutive_wins").asInt() == expected);
-    }
+    produceWinningDryRun(1);
+    produceWinningDryRun(2);
     assertThat(healthz()).isEqualTo(206);
     assertThat(produce()).as("third winning comparison").isEqualTo(L2_HASH);
 
@@ -186,6 +181,26 @@ final class BlockQualityTest {
     assertThat(quality().path("window").toString()).contains("invalid block");
   }
 
+  /**
+   * One block while the builder is degraded: L2's block is returned, and its dry run, recorded when
+   * it finishes, is the {@code wins}-th winning comparison in a row.
+   */
+  void produceWinningDryRun(int wins) {
+    awaitBuilderAsked();
+    assertThat(produce()).isEqualTo(L2_HASH);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> quality().path("consecutive_wins").asInt() == wins);
+  }
+
+  /** Three empty builder blocks against L2's full ones: three policy losses, degraded. */
+  void degradeWithEmptyBuilderBlocks() {
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 21_000, 0));
+    for (int i = 0; i < 3; i++) {
+      produce();
+    }
+  }
+
   /** Waits until the health board would ask the builder again (the breaker may still hold it). */
   void awaitBuilderAsked() {
     await()
@@ -224,16 +239,8 @@ final class BlockQualityTest {
 
     // Its blocks come back: three winning dry runs, recorded as they finish, restore trust.
     builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
-    for (int i = 0; i < 3; i++) {
-      awaitBuilderAsked();
-      assertThat(produce()).isEqualTo(L2_HASH);
-      int wins = i + 1;
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(
-              () ->
-                  quality().path("state").asText().equals("trusted")
-                      || quality().path("consecutive_wins").asInt() >= wins);
+    for (int wins = 1; wins <= 3; wins++) {
+      produceWinningDryRun(wins);
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> healthz() == 200);
     assertThat(produce()).isEqualTo(BUILDER_HASH);
@@ -241,10 +248,7 @@ final class BlockQualityTest {
 
   @Test
   void degradedBuilderBlockIsReturnedWhenTheL2ClientHasNone() {
-    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 21_000, 0));
-    for (int i = 0; i < 3; i++) {
-      produce();
-    }
+    degradeWithEmptyBuilderBlocks();
     assertThat(quality().path("state").asText()).isEqualTo("degraded");
 
     // L2 validated the builder's block but cannot hand out its own: op-node waits for the
@@ -256,10 +260,7 @@ final class BlockQualityTest {
 
   @Test
   void withoutBlockProductionOnlyAnOperatorResetRestoresTrust() {
-    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 21_000, 0));
-    for (int i = 0; i < 3; i++) {
-      produce();
-    }
+    degradeWithEmptyBuilderBlocks();
     assertThat(healthz()).isEqualTo(206);
 
     // A follower: three more good probe rounds, but nothing compares blocks.

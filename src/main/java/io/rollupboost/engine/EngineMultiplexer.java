@@ -345,7 +345,7 @@ public final class EngineMultiplexer {
     }
     boolean fromBuilder = selection.source() == UpstreamId.BUILDER;
     RawJson chosen = fromBuilder ? builderOutcome.envelopeRaw() : l2Reply.result();
-    if (!(heldBack && l2Block.delivered())) {
+    if (!(heldBack && l2Delivered)) {
       // Otherwise counted when op-node got L2's block, before this comparison finished.
       metrics.blockCreated(selection.source());
     }
