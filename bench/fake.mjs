@@ -1,16 +1,20 @@
 // Fake Engine API upstream: canned JSON-RPC answers on loopback, keep-alive, no JWT check.
-// usage: node fake.mjs PORT [--hang] [--txs N]   (--hang: accept connections, read requests, never
-// answer; --txs N: getPayload blocks carry N more 155-byte transactions, for large-block runs)
+// usage: node fake.mjs PORT [--hang] [--txs N] [--gzip]   (--hang: accept connections, read requests,
+// never answer; --txs N: getPayload blocks carry N more 155-byte transactions, for large-block
+// runs; --gzip: gzip every answer whose request accepts gzip, as geth's and op-geth's RPC and
+// engine servers do)
 // SIGUSR1 switches a running fake to hanging, SIGUSR2 back to answering; SIGHUP makes it hang
 // on getPayload only (a builder that stays synced, answers probes and FCU, and never delivers).
 // Chain mode for bench/soak: node fake.mjs PORT --chain l2|builder [--state FILE] [--log FILE]
 // keeps a chain instead of canned answers (see fakechain.mjs); POST /control?mode=... switches
 // its block quality.
 import http from 'node:http';
+import zlib from 'node:zlib';
 
 const port = Number(process.argv[2] || 0);
 let hang = process.argv.includes('--hang');
 let hangGetPayload = false;
+const gzip = process.argv.includes('--gzip');
 const flag = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 const chain = flag('--chain')
   ? (await import('./fakechain.mjs')).createChain(flag('--chain'), { statePath: flag('--state'), logPath: flag('--log') })
@@ -74,6 +78,12 @@ const server = http.createServer({ keepAliveTimeout: 120000 }, (rq, rs) => {
       if (hangGetPayload && String(req.method).startsWith('engine_getPayload')) return; // never answer
       out = answer(req);
     } catch { out = '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}'; }
+    if (gzip && /gzip/.test(rq.headers['accept-encoding'] ?? '')) {
+      const zipped = zlib.gzipSync(out);
+      rs.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': zipped.length });
+      rs.end(zipped);
+      return;
+    }
     rs.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
     rs.end(out);
   });

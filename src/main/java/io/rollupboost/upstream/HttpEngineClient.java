@@ -26,8 +26,10 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /**
  * JSON-RPC over HTTP to one upstream engine, with an Engine API JWT of the current second and a
@@ -43,6 +45,15 @@ public final class HttpEngineClient {
 
   /** The tag that gives engine calls a connection pool of their own (a separate destination). */
   private static final String ENGINE_POOL = "engine";
+
+  /**
+   * Answers uncompressed, please. Jetty's client asks for gzip by default, and geth's and op-geth's
+   * RPC and engine servers then gzip every answer: on loopback or a LAN that costs the upstream
+   * milliseconds per megabyte of block to compress and this service more to inflate, on op-node's
+   * path, and saves nothing. A compressed answer sent anyway is still decoded.
+   */
+  static final HttpField IDENTITY_ONLY =
+      new PreEncodedHttpField(HttpHeader.ACCEPT_ENCODING, "identity");
 
   /** How many times a call is sent again after a kept-alive connection closed unanswered. */
   private static final int RESENDS = 3;
@@ -154,10 +165,14 @@ public final class HttpEngineClient {
         // mirrored transactions) cannot make op-node's engine calls wait for a connection.
         next.tag(ENGINE_POOL);
       }
-      if (jwt != null) {
-        String token = "Bearer " + jwt.mint();
-        next.headers(headers -> headers.put(HttpHeader.AUTHORIZATION, token));
-      }
+      String token = jwt == null ? null : "Bearer " + jwt.mint();
+      next.headers(
+          headers -> {
+            headers.put(IDENTITY_ONLY);
+            if (token != null) {
+              headers.put(HttpHeader.AUTHORIZATION, token);
+            }
+          });
       request = next;
       next.send(this);
     }

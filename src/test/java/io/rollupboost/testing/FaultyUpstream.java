@@ -61,6 +61,7 @@ public final class FaultyUpstream implements AutoCloseable {
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicLong requests = new AtomicLong();
   private volatile Fault fault = Fault.NONE;
+  private volatile String lastHead = "";
   private volatile boolean closed;
 
   /**
@@ -86,6 +87,11 @@ public final class FaultyUpstream implements AutoCloseable {
         closeQuietly(s);
       }
     }
+  }
+
+  /** The request line and headers of the last request received. */
+  public String lastRequestHead() {
+    return lastHead;
   }
 
   /** Requests received so far. */
@@ -260,11 +266,12 @@ public final class FaultyUpstream implements AutoCloseable {
   }
 
   /** One request's body, or null at end of stream. */
-  private static byte[] readRequest(InputStream in) throws IOException {
+  private byte[] readRequest(InputStream in) throws IOException {
     String headers = RawPost.readHead(in);
     if (headers == null) {
       return null;
     }
+    lastHead = headers;
     int length = RawPost.contentLength(headers);
     if (length < 0) {
       throw new SocketException("request without Content-Length");

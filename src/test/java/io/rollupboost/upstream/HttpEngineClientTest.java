@@ -75,6 +75,30 @@ final class HttpEngineClientTest {
     assertThat(upstream.requests()).as("the upstream had started answering").isEqualTo(1);
   }
 
+  /**
+   * geth and op-geth gzip every answer of a client that accepts gzip, which Jetty's client does
+   * unless told otherwise: compressing a block costs the upstream milliseconds on op-node's path.
+   */
+  @Test
+  void callsAskForUncompressedAnswers() throws Exception {
+    client.call("engine_getPayloadV3", NO_PARAMS);
+
+    String head = upstream.lastRequestHead().toLowerCase(java.util.Locale.ROOT);
+    assertThat(head).contains("accept-encoding: identity").doesNotContain("gzip");
+  }
+
+  /** An upstream (or a proxy in front of it) that compresses anyway is still understood. */
+  @Test
+  void aCompressedAnswerSentAnywayIsDecoded() throws Exception {
+    upstream.arm(FaultyUpstream.Fault.GZIP);
+
+    UpstreamReply reply = client.call("engine_getPayloadV3", NO_PARAMS);
+
+    assertThat(reply.isError()).isFalse();
+    assertThat(new String(reply.result().bytes(), StandardCharsets.UTF_8))
+        .contains("\"executionPayload\"");
+  }
+
   /** Jackson reads UTF-16 as characters, with no byte offsets: the call fails, it does not hang. */
   @Test
   void anAnswerInUtf16FailsTheCall() {
