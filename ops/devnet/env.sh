@@ -58,7 +58,7 @@ marker() {
     l2) echo "$RUN_DIR/l2/data" ;;
     builder) echo "$RUN_DIR/builder/data" ;;
     proxy) echo "forge-proxy.mjs" ;;
-    service) echo "rollup-boost.jar" ;;
+    service) echo "$RUN_DIR/service.jar" ;;
     follower) echo "follower.mjs" ;;
   esac
 }
