@@ -144,11 +144,11 @@ final class FaultSuiteIT {
   }
 
   /**
-   * Faults the service absorbs: a compressed answer is decoded, and a kept-alive connection closed
-   * without an answer gets the call sent again on a new one.
+   * Faults the service absorbs: a compressed or chunked answer is decoded, and a kept-alive
+   * connection closed without an answer gets the call sent again on a new one.
    */
   private static boolean absorbed(Fault fault) {
-    return fault == Fault.GZIP || fault == Fault.CLOSE_KEPT_ALIVE;
+    return fault == Fault.GZIP || fault == Fault.CHUNKED || fault == Fault.CLOSE_KEPT_ALIVE;
   }
 
   private static void builderFaultOutcome(Fault fault, BlockRun run) {

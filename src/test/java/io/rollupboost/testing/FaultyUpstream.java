@@ -43,6 +43,13 @@ public final class FaultyUpstream implements AutoCloseable {
     WRONG_ID,
     /** The correct answer, gzip-compressed with {@code Content-Encoding: gzip}. */
     GZIP,
+    /**
+     * The correct answer in chunked transfer encoding, no Content-Length, as Go's net/http (geth,
+     * op-geth) sends any answer above 4 KiB; in chunks of 7 bytes.
+     */
+    CHUNKED,
+    /** 200, chunked, with a 50 MiB body: no declared length to refuse it by. */
+    CHUNKED_HUGE,
     /** The correct answer at one byte per 100 ms. */
     SLOW,
     /** The correct answer, in UTF-16 (little-endian, with a byte order mark). */
@@ -188,6 +195,25 @@ public final class FaultyUpstream implements AutoCloseable {
                 "\"id\":[^,]*,", "\"id\":" + (request.path("id").asLong() + 1000) + ",");
         send(out, 200, "application/json", other.getBytes(StandardCharsets.UTF_8), null);
       }
+      case CHUNKED -> {
+        byte[] bytes = good.getBytes(StandardCharsets.UTF_8);
+        chunkedHead(out);
+        for (int at = 0; at < bytes.length; at += 7) {
+          chunk(out, bytes, at, Math.min(7, bytes.length - at));
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+      case CHUNKED_HUGE -> {
+        chunkedHead(out);
+        byte[] block = new byte[64 * 1024];
+        java.util.Arrays.fill(block, (byte) 'a');
+        for (int sent = 0; sent < HUGE_BYTES; sent += block.length) {
+          chunk(out, block, 0, block.length);
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
       case GZIP -> {
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
@@ -263,6 +289,19 @@ public final class FaultyUpstream implements AutoCloseable {
             + (encoding == null ? "" : "\r\nContent-Encoding: " + encoding)
             + "\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static void chunkedHead(OutputStream out) throws IOException {
+    out.write(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static void chunk(OutputStream out, byte[] bytes, int from, int length)
+      throws IOException {
+    out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(bytes, from, length);
+    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
   }
 
   /** One request's body, or null at end of stream. */

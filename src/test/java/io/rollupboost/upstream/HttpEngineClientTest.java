@@ -99,6 +99,32 @@ final class HttpEngineClientTest {
         .contains("\"executionPayload\"");
   }
 
+  /** Go's net/http (geth, op-geth) sends every answer above 4 KiB chunked, with no length. */
+  @Test
+  void aChunkedAnswerIsReadWhole() throws Exception {
+    upstream.arm(FaultyUpstream.Fault.CHUNKED);
+
+    UpstreamReply reply = client.call("engine_getPayloadV3", NO_PARAMS);
+
+    assertThat(reply.isError()).isFalse();
+    assertThat(new String(reply.result().bytes(), StandardCharsets.UTF_8))
+        .contains("\"executionPayload\"");
+  }
+
+  /** Without a declared length, the limit is enforced while the body streams in. */
+  @Test
+  void aChunkedAnswerOverTheLimitFailsTheCall() {
+    upstream.arm(FaultyUpstream.Fault.CHUNKED_HUGE);
+
+    assertThatThrownBy(() -> client.call("engine_getPayloadV3", NO_PARAMS))
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE);
+              assertThat(e.getMessage()).contains("exceeds the limit of " + (1 << 20));
+            });
+  }
+
   /** Jackson reads UTF-16 as characters, with no byte offsets: the call fails, it does not hang. */
   @Test
   void anAnswerInUtf16FailsTheCall() {
