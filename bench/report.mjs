@@ -172,7 +172,7 @@ if (real) {
   p();
   p(`\`bench/real\` (run by \`bench/run\`; \`REAL=0\` skips it): the devnet of \`ops/devnet\` with the real ethereumjs client as L2 client and as builder on this same machine, op-node\'s block loop (\`bench/realloop.mjs\`) building on the chain\'s real head, one block per ${real.intervalMs} ms, each engine call timed: directly on L2\'s engine port, through an nginx hop, and through the service in mode disabled and in mode enabled (one service; its mode is set before each of its slices). ` +
     `The targets take turns in slices of ${real.slice} blocks in a shuffled order, the first block of a slice not recorded; outside mode enabled the driver keeps the builder on the chain itself after each block. ` +
-    `The service first made ${real.warmup} unrecorded blocks in each mode (ethereumjs makes about 5 blocks a second here, so the JIT compiler is less settled than in the fake runs above, whose JVMs made ~7,500 blocks first; with 20 warm-up blocks instead, mode disabled added 2.8–3.0 ms p50 to getPayload and newPayload, with 1,500 about 1 ms). p90 rather than p99: ${real.blocks} blocks per target.`);
+    `The service first made ${real.warmup} unrecorded blocks in each mode (ethereumjs makes about 5 blocks a second here, so the JIT compiler is less settled than in the fake runs above, whose JVMs made ~7,500 blocks first; with 20 warm-up blocks instead, mode disabled added 2.7–3.0 ms p50 to getPayload and newPayload, with 1,500 about 1 ms). p90 rather than p99: ${real.blocks} blocks per target.`);
   p();
   p('| target | method | blocks (from builder) | p50 | p90 | max | added p50 | added p50 / direct p50 |');
   p('|---|---|---|---|---|---|---|---|');
