@@ -49,10 +49,10 @@ const l2 = new Rpc(local(ports.l2Rpc), { timeoutMs: 5000 })
 // copy the chain to it (other targets, mode disabled), the driver does, after the timed calls.
 const builder = new Rpc(opt['builder-engine'], { secret, timeoutMs: 10_000 })
 
-async function created() {
+/** The service's count of blocks it returned from the builder. */
+async function builderBlocks() {
   const text = await (await fetch(`${opt.admin}/prometheus`)).text()
-  const count = (source) => Number(text.match(new RegExp(`rollup_boost_blocks_created_total\\{source="${source}"\\} (\\S+)`))?.[1] ?? 0)
-  return { builder: count('builder'), l2: count('l2') }
+  return Number(text.match(/rollup_boost_blocks_created_total\{source="builder"\} (\S+)/)?.[1] ?? 0)
 }
 
 async function setMode(mode) {
@@ -61,8 +61,8 @@ async function setMode(mode) {
   await res.text()
 }
 
-// Before a slice in mode enabled: the builder, fed only by the follower during other targets'
-// slices, may lag; wait (unmeasured) until the service finds it healthy again.
+// Before a slice in mode enabled: wait (unmeasured) until the service finds the builder healthy;
+// its probe may still remember the builder as behind from before the other targets' slices.
 async function builderHealthy(t) {
   const url = new URL('/healthz', t.rpc.url)
   for (let i = 0; i < 200; i++) {
@@ -121,21 +121,20 @@ while (targets.some((t) => t.lat.block.length < blocks)) {
     if (t.lat.block.length >= blocks) continue
     if (t.mode) await setMode(t.mode)
     if (t.mode === 'enabled') await builderHealthy(t)
-    const before = t.mode ? await created() : null
-    let recorded = 0
+    let before = null
     for (let i = 0; i <= slice && t.lat.block.length < blocks; i++) {
-      if (i === 1 && before) Object.assign(before, await created())
+      // Counted from the first recorded block on.
+      if (i === 1 && t.mode) before = await builderBlocks()
       await sleep(Math.max(0, next - performance.now()))
       next = Math.max(next + intervalMs, performance.now())
       try {
         await block(t, i > 0)
-        if (i > 0) recorded++
       } catch (e) {
         t.errors++
         console.error(`${t.label}: ${e.message}`)
       }
     }
-    if (before) t.fromBuilder += (await created()).builder - before.builder
+    if (before != null) t.fromBuilder += (await builderBlocks()) - before
   }
 }
 

@@ -52,7 +52,7 @@ public final class HttpEngineClient {
    * milliseconds per megabyte of block to compress and this service more to inflate, on op-node's
    * path, and saves nothing. A compressed answer sent anyway is still decoded.
    */
-  static final HttpField IDENTITY_ONLY =
+  private static final HttpField IDENTITY_ONLY =
       new PreEncodedHttpField(HttpHeader.ACCEPT_ENCODING, "identity");
 
   /** How many times a call is sent again after a kept-alive connection closed unanswered. */

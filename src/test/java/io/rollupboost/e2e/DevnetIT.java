@@ -160,10 +160,7 @@ final class DevnetIT {
     double before = metric("rollup_boost_builder_fallbacks_total{reason=\"invalid_block\"}");
     get("http://127.0.0.1:22552/forge/on");
     try {
-      List<JsonNode> blocks = blocks(drive(3, "0.5", 1));
-      assertThat(blocks)
-          .hasSize(3)
-          .allSatisfy(b -> assertThat(b.path("source").asText()).isEqualTo("l2"));
+      List<JsonNode> blocks = allFromL2(3);
       assertThat(metric("rollup_boost_builder_fallbacks_total{reason=\"invalid_block\"}"))
           .isGreaterThanOrEqualTo(before + 1);
     } finally {
@@ -181,10 +178,7 @@ final class DevnetIT {
     // its next good answer, so health alone would ask it, and wait 2 s, on every slot.
     get("http://127.0.0.1:22552/stall/on");
     try {
-      List<JsonNode> blocks = blocks(drive(7, "0.5", 1));
-      assertThat(blocks)
-          .hasSize(7)
-          .allSatisfy(b -> assertThat(b.path("source").asText()).isEqualTo("l2"));
+      List<JsonNode> blocks = allFromL2(7);
       List<Integer> waited = new ArrayList<>();
       for (int i = 0; i < blocks.size(); i++) {
         if (blocks.get(i).path("ms").asLong() >= 2000) {
@@ -363,6 +357,15 @@ final class DevnetIT {
   static List<JsonNode> drive(int blocks, String blockTime, int txs, String... extra)
       throws Exception {
     return Driver.start(blocks, blockTime, txs, extra).await();
+  }
+
+  /** Drives {@code n} slots (0.5 s, one transaction each); every block must be L2's own. */
+  static List<JsonNode> allFromL2(int n) throws Exception {
+    List<JsonNode> blocks = blocks(drive(n, "0.5", 1));
+    assertThat(blocks)
+        .hasSize(n)
+        .allSatisfy(b -> assertThat(b.path("source").asText()).isEqualTo("l2"));
+    return blocks;
   }
 
   static List<JsonNode> blocks(List<JsonNode> events) {

@@ -63,6 +63,9 @@ public final class FaultyUpstream implements AutoCloseable {
 
   static final int HUGE_BYTES = 50 * 1024 * 1024;
 
+  /** 64 KiB of 'a': the bodies of the huge answers, written again and again. */
+  private static final byte[] FILLER = "a".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+
   private final String blockHash;
   private final ServerSocket server;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -182,10 +185,8 @@ public final class FaultyUpstream implements AutoCloseable {
       case HTML_502 -> send(out, 502, "text/html", html(502), null);
       case HUGE_BODY -> {
         head(out, 200, "application/json", HUGE_BYTES, null);
-        byte[] chunk = new byte[64 * 1024];
-        java.util.Arrays.fill(chunk, (byte) 'a');
-        for (int sent = 0; sent < HUGE_BYTES; sent += chunk.length) {
-          out.write(chunk, 0, Math.min(chunk.length, HUGE_BYTES - sent));
+        for (int sent = 0; sent < HUGE_BYTES; sent += FILLER.length) {
+          out.write(FILLER, 0, Math.min(FILLER.length, HUGE_BYTES - sent));
         }
         out.flush();
       }
@@ -201,18 +202,14 @@ public final class FaultyUpstream implements AutoCloseable {
         for (int at = 0; at < bytes.length; at += 7) {
           chunk(out, bytes, at, Math.min(7, bytes.length - at));
         }
-        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        lastChunk(out);
       }
       case CHUNKED_HUGE -> {
         chunkedHead(out);
-        byte[] block = new byte[64 * 1024];
-        java.util.Arrays.fill(block, (byte) 'a');
-        for (int sent = 0; sent < HUGE_BYTES; sent += block.length) {
-          chunk(out, block, 0, block.length);
+        for (int sent = 0; sent < HUGE_BYTES; sent += FILLER.length) {
+          chunk(out, FILLER, 0, FILLER.length);
         }
-        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        lastChunk(out);
       }
       case GZIP -> {
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
@@ -302,6 +299,11 @@ public final class FaultyUpstream implements AutoCloseable {
     out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.write(bytes, from, length);
     out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static void lastChunk(OutputStream out) throws IOException {
+    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
   }
 
   /** One request's body, or null at end of stream. */

@@ -90,25 +90,13 @@ final class HttpEngineClientTest {
   /** An upstream (or a proxy in front of it) that compresses anyway is still understood. */
   @Test
   void aCompressedAnswerSentAnywayIsDecoded() throws Exception {
-    upstream.arm(FaultyUpstream.Fault.GZIP);
-
-    UpstreamReply reply = client.call("engine_getPayloadV3", NO_PARAMS);
-
-    assertThat(reply.isError()).isFalse();
-    assertThat(new String(reply.result().bytes(), StandardCharsets.UTF_8))
-        .contains("\"executionPayload\"");
+    assertTheEnvelopeArrivesWhole(FaultyUpstream.Fault.GZIP);
   }
 
   /** Go's net/http (geth, op-geth) sends every answer above 4 KiB chunked, with no length. */
   @Test
   void aChunkedAnswerIsReadWhole() throws Exception {
-    upstream.arm(FaultyUpstream.Fault.CHUNKED);
-
-    UpstreamReply reply = client.call("engine_getPayloadV3", NO_PARAMS);
-
-    assertThat(reply.isError()).isFalse();
-    assertThat(new String(reply.result().bytes(), StandardCharsets.UTF_8))
-        .contains("\"executionPayload\"");
+    assertTheEnvelopeArrivesWhole(FaultyUpstream.Fault.CHUNKED);
   }
 
   /** Without a declared length, the limit is enforced while the body streams in. */
@@ -123,6 +111,16 @@ final class HttpEngineClientTest {
               assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE);
               assertThat(e.getMessage()).contains("exceeds the limit of " + (1 << 20));
             });
+  }
+
+  private void assertTheEnvelopeArrivesWhole(FaultyUpstream.Fault fault) throws Exception {
+    upstream.arm(fault);
+
+    UpstreamReply reply = client.call("engine_getPayloadV3", NO_PARAMS);
+
+    assertThat(reply.isError()).isFalse();
+    assertThat(new String(reply.result().bytes(), StandardCharsets.UTF_8))
+        .contains("\"executionPayload\"");
   }
 
   /** Jackson reads UTF-16 as characters, with no byte offsets: the call fails, it does not hang. */
