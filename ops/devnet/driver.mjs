@@ -102,9 +102,12 @@ async function sendTxs(count, l2HeadHash) {
     const common = createCustomCommon({ chainId: 901 }, Mainnet, { hardfork: Hardfork.Cancun })
     return { createFeeMarket1559Tx, bytesToHex, pk, common, from: bytesToHex(privateToAddress(pk)) }
   })()
-  // The builder's 'pending' nonce is its head nonce + its pool size: right only while the
-  // builder is on L2's head (a fresh builder still catching up would get stale nonces that then
-  // block the sender in its pool), so wait briefly for it and otherwise skip this slot.
+  // Nonces come from the builder's head state ('latest'), only once the builder is on L2's head
+  // (a builder still catching up would give stale nonces). Not 'pending': ethereumjs counts it as
+  // head nonce + the sender's transactions in its pool, and it drops a block's transactions from
+  // the pool only after that block is already its 'latest'. A send in that window got nonces two
+  // too high, and ethereumjs never builds from a sender whose lowest pooled nonce is not the
+  // account's: every later block was empty.
   let head = null
   for (let i = 0; i < 10; i++) {
     head = (await builderRpc.call('eth_getBlockByNumber', ['latest', false]))?.hash
@@ -113,8 +116,9 @@ async function sendTxs(count, l2HeadHash) {
   }
   if (head !== l2HeadHash) return { sent: 0, note: 'builder not on L2 head, no txs this slot' }
   const { createFeeMarket1559Tx, bytesToHex, pk, common, from } = txLib
-  let nonce = BigInt(await builderRpc.call('eth_getTransactionCount', [from, 'pending']))
+  let nonce = BigInt(await builderRpc.call('eth_getTransactionCount', [from, 'latest']))
   let sent = 0
+  let pooled = 0
   for (let i = 0; i < count; i++) {
     const tx = createFeeMarket1559Tx(
       {
@@ -128,9 +132,17 @@ async function sendTxs(count, l2HeadHash) {
       },
       { common },
     ).sign(pk)
-    await builderRpc.call('eth_sendRawTransaction', [bytesToHex(tx.serialize())])
+    try {
+      await builderRpc.call('eth_sendRawTransaction', [bytesToHex(tx.serialize())])
+    } catch (e) {
+      // A slot whose block did not include them (the L2 block won) left these same
+      // transactions, signed identically, in the pool: they are still pending.
+      if (!/already in the TxPool|already known/i.test(e.message)) throw e
+      pooled++
+    }
     sent++
   }
+  return pooled > 0 ? { sent, note: `${pooled} already pooled` } : { sent }
   return { sent }
 }
 
