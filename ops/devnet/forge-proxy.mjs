@@ -45,7 +45,21 @@ const HOP = new Set([
 ])
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 
-function forward(req, body) {
+// A kept-alive socket that the builder closed as idle just as it was reused fails with
+// ECONNRESET or EPIPE before any answer; the builder closed it without reading the call, so it
+// is sent once more on a fresh socket (the service's own client does the same; engine calls are
+// idempotent anyway).
+async function forward(req, body) {
+  try {
+    return await forwardOnce(req, body)
+  } catch (e) {
+    if (!e.reusedSocket || !['ECONNRESET', 'EPIPE'].includes(e.code)) throw e
+    log(`${e.code} on a reused connection, sending again`)
+    return forwardOnce(req, body)
+  }
+}
+
+function forwardOnce(req, body) {
   return new Promise((resolve, reject) => {
     const headers = {}
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k)) headers[k] = v
@@ -68,7 +82,7 @@ function forward(req, body) {
       },
     )
     up.on('timeout', () => up.destroy(new Error('upstream timeout')))
-    up.on('error', reject)
+    up.on('error', (e) => reject(Object.assign(e, { reusedSocket: up.reusedSocket })))
     up.end(body)
   })
 }
