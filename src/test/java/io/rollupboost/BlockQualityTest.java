@@ -76,14 +76,26 @@ final class BlockQualityTest {
   }
 
   String produce() {
+    return produce(ATTRS);
+  }
+
+  String produce(String attributes) {
     String id =
-        rpc.post(app(), call(1, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + ATTRS + "]"))
+        rpc.post(app(), call(1, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + attributes + "]"))
             .result()
             .path("payloadId")
             .asText();
     JsonNode envelope =
         rpc.post(app(), call(2, "engine_getPayloadV3", "[\"" + id + "\"]")).result();
     return envelope.path("executionPayload").path("blockHash").asText();
+  }
+
+  double unsafeFallbacks() {
+    String line = "rollup_boost_builder_fallbacks_total{reason=\"unsafe_block\"} ";
+    String body = rpc.get(admin() + "/prometheus").body();
+    int at = body.indexOf(line);
+    assertThat(at).as("unsafe_block fallbacks exported").isNotNegative();
+    return Double.parseDouble(body.substring(at + line.length(), body.indexOf('\n', at)).trim());
   }
 
   JsonNode quality() {
@@ -120,13 +132,36 @@ final class BlockQualityTest {
     builderReturns(
         FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21)
             .replace("\"" + Fixtures.DEPOSIT + "\",", ""));
+    double unsafeBefore = unsafeFallbacks();
 
     assertThat(produce()).isEqualTo(L2_HASH);
     assertThat(L2.count("engine_newPayloadV3"))
         .as("unsafe blocks never reach the L2 client")
         .isZero();
-    assertThat(rpc.get(admin() + "/prometheus").body())
-        .contains("rollup_boost_builder_fallbacks_total{reason=\"unsafe_block\"} 1");
+    assertThat(unsafeFallbacks()).isEqualTo(unsafeBefore + 1);
+  }
+
+  /**
+   * A builder that ignores op-node's Holocene/Jovian fee parameters builds a block the L2 client
+   * accepts (it never saw the attributes) but op-node's derivation would replace.
+   */
+  @Test
+  void builderIgnoringTheFeeParametersIsNeverReturnedNorValidated() {
+    String jovian =
+        ATTRS.replace("}", ",\"eip1559Params\":\"0x000000fa00000006\",\"minBaseFee\":\"0xf4240\"}");
+    builderReturns(
+        FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21)
+            .replace(Fixtures.EXTRA_DATA, "0x01000000320000000a00000000000f4240"));
+    double unsafeBefore = unsafeFallbacks();
+
+    assertThat(produce(jovian)).isEqualTo(L2_HASH);
+    assertThat(L2.count("engine_newPayloadV3")).isZero();
+    assertThat(unsafeFallbacks()).isEqualTo(unsafeBefore + 1);
+    assertThat(quality().path("window").toString())
+        .contains("wrong EIP-1559 parameters in extraData");
+
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
+    assertThat(produce(jovian)).as("the parameters the attributes set").isEqualTo(BUILDER_HASH);
   }
 
   @Test

@@ -2,13 +2,16 @@ package io.rollupboost.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
  * Checks every builder block must pass before it can be returned, whatever the L2 client's
  * newPayload says: it extends the parent and uses the timestamp op-node asked for, starts with
  * exactly the transactions the attributes forced (the deposits), in order, and has the gas limit,
- * prevRandao, fee recipient, withdrawals and beacon root the attributes set.
+ * prevRandao, fee recipient, withdrawals and beacon root the attributes set, and from Holocene the
+ * EIP-1559 parameters (and from Jovian the minimum base fee) in its extraData.
  */
 public final class SafetyChecks {
   private SafetyChecks() {}
@@ -66,6 +69,9 @@ public final class SafetyChecks {
     if (mismatch == null) {
       mismatch = sameWithdrawals(attributes.get("withdrawals"), payload.get("withdrawals"));
     }
+    if (mismatch == null) {
+      mismatch = feeParams(attributes, payload.get("extraData"));
+    }
     if (mismatch != null) {
       return mismatch;
     }
@@ -106,6 +112,73 @@ public final class SafetyChecks {
         + (got.isEmpty() ? "none" : got)
         + ", attributes say "
         + expected.asText();
+  }
+
+  /**
+   * From Holocene op-node sets {@code eip1559Params} (denominator and elasticity, 4 bytes each) and
+   * the block's extraData must carry them: version 0 and the 8 bytes; from Jovian it also sets
+   * {@code minBaseFee}, and extraData is version 1, the 8 bytes and the minimum base fee (8 bytes),
+   * all big-endian. L2's newPayload cannot tell other values, since it never saw the attributes;
+   * op-node derives them again from L1 (the SystemConfig), and its derivation compares a block's
+   * EIP-1559 parameters with the attributes and replaces a block that differs. Null when the
+   * attributes set no such parameters or the block carries them. Zero parameters mean "the chain's
+   * defaults", which the execution client fills in from its chain config and this service does not
+   * know: then only the encoding and the minimum base fee are checked.
+   */
+  static String feeParams(JsonNode attributes, JsonNode extraDataNode) {
+    byte[] params = bytes(attributes.get("eip1559Params"));
+    if (params == null || params.length != 8) {
+      return null; // before Holocene (or attributes no execution client would have accepted)
+    }
+    JsonNode minBaseFeeNode = attributes.get("minBaseFee");
+    BigInteger minBaseFee =
+        minBaseFeeNode == null || minBaseFeeNode.isNull() ? null : quantity(minBaseFeeNode);
+    int version = minBaseFee == null ? 0 : 1;
+    int length = minBaseFee == null ? 9 : 17;
+    String extraData = extraDataNode == null ? "none" : extraDataNode.asText("");
+    byte[] data = bytes(extraDataNode);
+    if (data == null || data.length != length || data[0] != version) {
+      return "wrong extraData: "
+          + extraData
+          + ", "
+          + (version == 0 ? "Holocene" : "Jovian")
+          + " attributes need version "
+          + version
+          + " in "
+          + length
+          + " bytes";
+    }
+    boolean defaults = Arrays.equals(params, new byte[8]);
+    if (!defaults && !Arrays.equals(params, Arrays.copyOfRange(data, 1, 9))) {
+      return "wrong EIP-1559 parameters in extraData: "
+          + extraData
+          + ", attributes say "
+          + attributes.get("eip1559Params").asText();
+    }
+    if (minBaseFee != null
+        && !minBaseFee.equals(new BigInteger(1, Arrays.copyOfRange(data, 9, 17)))) {
+      return "wrong minimum base fee in extraData: "
+          + extraData
+          + ", attributes say "
+          + minBaseFeeNode.asText();
+    }
+    return null;
+  }
+
+  /** The bytes of 0x-prefixed hex DATA; null when {@code node} is not such a string. */
+  private static byte[] bytes(JsonNode node) {
+    if (node == null || !node.isTextual()) {
+      return null;
+    }
+    String text = node.asText();
+    if (!(text.startsWith("0x") || text.startsWith("0X")) || text.length() % 2 != 0) {
+      return null;
+    }
+    try {
+      return HexFormat.of().parseHex(text, 2, text.length());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Null when the attributes set no withdrawals or the block has exactly theirs, in order. */

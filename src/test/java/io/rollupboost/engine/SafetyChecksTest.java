@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 final class SafetyChecksTest {
@@ -84,5 +85,80 @@ final class SafetyChecksTest {
     assertThat(SafetyChecks.check(payload, null, head, attributes))
         .as("an envelope without a root is validated with the attributes' root")
         .isNull();
+  }
+
+  /** op-node's derivation compares these with the block too; L2 never saw the attributes. */
+  @Test
+  void extraDataMustCarryTheAttributesFeeParameters() {
+    ObjectNode payload = (ObjectNode) fixture("builder-envelope-full.json").get("executionPayload");
+    assertThat(withExtraData(payload, attributes, "0x01000000fa0000000600000000000f4240"))
+        .as("Jovian: version 1, denominator 250, elasticity 6, minimum base fee 1000000")
+        .isNull();
+    assertThat(withExtraData(payload, attributes, "0x01000000fa0000000600000000000F4240"))
+        .as("hex case does not matter")
+        .isNull();
+
+    assertThat(withExtraData(payload, attributes, "0x01000000fa0000000800000000000f4240"))
+        .isEqualTo(
+            "wrong EIP-1559 parameters in extraData: 0x01000000fa0000000800000000000f4240,"
+                + " attributes say 0x000000fa00000006");
+    assertThat(withExtraData(payload, attributes, "0x01000000fa0000000600000000000f4241"))
+        .startsWith("wrong minimum base fee in extraData");
+    assertThat(withExtraData(payload, attributes, "0x00000000fa00000006"))
+        .isEqualTo(
+            "wrong extraData: 0x00000000fa00000006, Jovian attributes need version 1 in 17 bytes");
+    for (String bad : List.of("0x", "0x02000000fa0000000600000000000f4240", "0x01zz", "vanity")) {
+      assertThat(withExtraData(payload, attributes, bad)).as(bad).startsWith("wrong extraData");
+    }
+    payload.remove("extraData");
+    assertThat(SafetyChecks.check(payload, head, attributes)).startsWith("wrong extraData: none");
+  }
+
+  @Test
+  void holoceneAttributesNeedVersionZeroAndTheirParameters() {
+    ObjectNode holocene = attributes.deepCopy();
+    holocene.remove("minBaseFee");
+    ObjectNode payload = (ObjectNode) fixture("builder-envelope-full.json").get("executionPayload");
+
+    assertThat(withExtraData(payload, holocene, "0x00000000fa00000006")).isNull();
+    assertThat(withExtraData(payload, holocene, "0x00000000fa00000008"))
+        .startsWith("wrong EIP-1559 parameters");
+    assertThat(withExtraData(payload, holocene, "0x01000000fa0000000600000000000f4240"))
+        .endsWith("Holocene attributes need version 0 in 9 bytes");
+    holocene.putNull("minBaseFee");
+    assertThat(withExtraData(payload, holocene, "0x00000000fa00000006")).isNull();
+  }
+
+  /**
+   * Zero parameters ask the execution client for its chain's defaults, which this service does not
+   * know: any parameters pass, the encoding and the minimum base fee are still checked.
+   */
+  @Test
+  void zeroParametersLeaveTheDefaultsToTheExecutionClient() {
+    ObjectNode defaults = attributes.deepCopy();
+    defaults.put("eip1559Params", "0x0000000000000000");
+    ObjectNode payload = (ObjectNode) fixture("builder-envelope-full.json").get("executionPayload");
+
+    assertThat(withExtraData(payload, defaults, "0x01000000fa0000000600000000000f4240")).isNull();
+    assertThat(withExtraData(payload, defaults, "0x01000000320000000a00000000000f4240")).isNull();
+    assertThat(withExtraData(payload, defaults, "0x01000000fa0000000600000000000f4241"))
+        .startsWith("wrong minimum base fee");
+    assertThat(withExtraData(payload, defaults, "0x00000000fa00000006"))
+        .startsWith("wrong extraData");
+  }
+
+  @Test
+  void beforeHoloceneExtraDataIsTheBuildersOwn() {
+    ObjectNode bedrock = attributes.deepCopy();
+    bedrock.remove("eip1559Params");
+    bedrock.remove("minBaseFee");
+    ObjectNode payload = (ObjectNode) fixture("builder-envelope-full.json").get("executionPayload");
+
+    assertThat(withExtraData(payload, bedrock, "0x")).isNull();
+    assertThat(withExtraData(payload, bedrock, "0x6275696c646572")).isNull();
+  }
+
+  String withExtraData(ObjectNode payload, JsonNode attrs, String extraData) {
+    return SafetyChecks.check(payload.deepCopy().put("extraData", extraData), head, attrs);
   }
 }

@@ -285,7 +285,8 @@ public final class FakeEngine implements AutoCloseable {
   /** A getPayloadV3-shaped envelope. */
   public static String envelope(String blockHash, long number, long gasUsed, int txCount) {
     // Starts with the deposit the service tests force through their attributes, so envelopes
-    // pass the safety checks; builds on Fixtures.HEAD at the attributes' timestamp.
+    // pass the safety checks; builds on Fixtures.HEAD at the attributes' timestamp, with the fee
+    // parameters they set in extraData.
     StringBuilder txs = new StringBuilder("\"" + Fixtures.DEPOSIT + "\"");
     for (int i = 0; i < txCount; i++) {
       txs.append(",")
@@ -308,7 +309,9 @@ public final class FakeEngine implements AutoCloseable {
         + Long.toHexString(number)
         + "\",\"gasLimit\":\"0x1c9c380\",\"gasUsed\":\"0x"
         + Long.toHexString(gasUsed)
-        + "\",\"timestamp\":\"0x6650f0a1\",\"extraData\":\"0x\",\"baseFeePerGas\":\"0x3b9aca00\","
+        + "\",\"timestamp\":\"0x6650f0a1\",\"extraData\":\""
+        + Fixtures.EXTRA_DATA
+        + "\",\"baseFeePerGas\":\"0x3b9aca00\","
         + "\"blockHash\":\""
         + blockHash
         + "\",\"transactions\":["

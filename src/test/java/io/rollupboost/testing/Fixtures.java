@@ -10,6 +10,13 @@ public final class Fixtures {
   /** An OP deposit transaction (type 0x7e) that attributes force into the block. */
   public static final String DEPOSIT = "0x7ef8f8a0de3d";
 
+  /**
+   * Jovian extraData for the OP attributes of the service tests ({@code eip1559Params}
+   * 0x000000fa00000006, {@code minBaseFee} 1000000): version 1, denominator 250, elasticity 6, and
+   * the minimum base fee, big-endian.
+   */
+  public static final String EXTRA_DATA = "0x01" + "000000fa" + "00000006" + "00000000000f4240";
+
   /** A forkchoice state with every hash at {@link #HEAD}. */
   public static final String FCS =
       "{\"headBlockHash\":\""
