@@ -164,6 +164,29 @@ final class BlockQualityTest {
     assertThat(produce(jovian)).as("the parameters the attributes set").isEqualTo(BUILDER_HASH);
   }
 
+  /**
+   * Zero parameters: each execution client encodes its chain's defaults, so the builder's block
+   * must encode what the L2 client's block for the same attributes does.
+   */
+  @Test
+  void builderWithOtherDefaultFeeParametersThanL2IsNeverReturned() {
+    String defaults =
+        ATTRS.replace("}", ",\"eip1559Params\":\"0x0000000000000000\",\"minBaseFee\":\"0xf4240\"}");
+    builderReturns(
+        FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21)
+            .replace(Fixtures.EXTRA_DATA, "0x01000000320000000a00000000000f4240"));
+    double unsafeBefore = unsafeFallbacks();
+
+    assertThat(produce(defaults)).isEqualTo(L2_HASH);
+    assertThat(unsafeFallbacks()).isEqualTo(unsafeBefore + 1);
+    assertThat(quality().path("window").toString())
+        .contains(
+            "the L2 client's block for the same default parameters has " + Fixtures.EXTRA_DATA);
+
+    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
+    assertThat(produce(defaults)).as("the same defaults as L2").isEqualTo(BUILDER_HASH);
+  }
+
   @Test
   void builderOnTheWrongParentIsNeverReturned() {
     builderReturns(

@@ -21,6 +21,7 @@ import java.io.IOException;
  * @param blockNumber executionPayload.blockNumber, or null
  * @param blockHash executionPayload.blockHash, or null
  * @param gasUsed executionPayload.gasUsed, or null
+ * @param extraData executionPayload.extraData, or null
  * @param blockValue blockValue (beside executionPayload), or null
  * @param transactions how many values executionPayload.transactions holds
  * @param nonDepositTransactions how many of them are not deposits
@@ -29,11 +30,12 @@ public record BlockSummary(
     JsonNode blockNumber,
     JsonNode blockHash,
     JsonNode gasUsed,
+    JsonNode extraData,
     JsonNode blockValue,
     int transactions,
     int nonDepositTransactions) {
 
-  private static final BlockSummary EMPTY = new BlockSummary(null, null, null, null, 0, 0);
+  private static final BlockSummary EMPTY = new BlockSummary(null, null, null, null, null, 0, 0);
   private static final String DEPOSIT_PREFIX = "0x7e";
 
   /** The summary of an envelope parsed into a tree. */
@@ -54,6 +56,7 @@ public record BlockSummary(
         payload.get("blockNumber"),
         payload.get("blockHash"),
         payload.get("gasUsed"),
+        payload.get("extraData"),
         envelope.get("blockValue"),
         count,
         nonDeposit);
@@ -93,6 +96,7 @@ public record BlockSummary(
     JsonNode blockNumber;
     JsonNode blockHash;
     JsonNode gasUsed;
+    JsonNode extraData;
     JsonNode blockValue;
     int transactions;
     int nonDeposit;
@@ -101,6 +105,7 @@ public record BlockSummary(
       blockNumber = null;
       blockHash = null;
       gasUsed = null;
+      extraData = null;
       transactions = 0;
       nonDeposit = 0;
       if (start != JsonToken.START_OBJECT) {
@@ -114,6 +119,7 @@ public record BlockSummary(
           case "blockNumber" -> blockNumber = p.readValueAsTree();
           case "blockHash" -> blockHash = p.readValueAsTree();
           case "gasUsed" -> gasUsed = p.readValueAsTree();
+          case "extraData" -> extraData = p.readValueAsTree();
           case "transactions" -> transactions(p, value, input);
           default -> p.skipChildren();
         }
@@ -172,7 +178,7 @@ public record BlockSummary(
 
     BlockSummary build() {
       return new BlockSummary(
-          blockNumber, blockHash, gasUsed, blockValue, transactions, nonDeposit);
+          blockNumber, blockHash, gasUsed, extraData, blockValue, transactions, nonDeposit);
     }
   }
 }

@@ -27,7 +27,8 @@ public record BuilderOutcome(Kind kind, String detail, RawJson envelopeRaw, Json
     ERROR("builder_error", true, true),
     BAD_RESPONSE("builder_bad_response", true, true),
     /**
-     * Failed a safety check (wrong parent or timestamp, missing forced transactions, gas limit).
+     * Failed a safety check (wrong parent or timestamp, missing forced transactions, gas limit,
+     * other attributes, EIP-1559 parameters in extraData).
      */
     UNSAFE("unsafe_block", true, false),
     INVALID("invalid_block", true, true),

@@ -306,7 +306,7 @@ public final class EngineMultiplexer {
       ExecutionMode mode,
       boolean heldBack,
       L2Block l2Block,
-      BuilderOutcome builderOutcome) {
+      BuilderOutcome builderPathOutcome) {
     UpstreamReply l2Reply = l2Block.reply();
     String l2Failure = null;
     if (l2Reply == null) {
@@ -322,6 +322,7 @@ public final class EngineMultiplexer {
     boolean l2Delivered = l2Failure == null;
     // Selection and the block log read a few fields: a streaming scan, not a tree of the block.
     BlockSummary l2Summary = l2Delivered ? BlockSummary.scan(l2Reply.result()) : null;
+    BuilderOutcome builderOutcome = defaultFeeParams(l2Id, l2Summary, builderPathOutcome);
     // A held-back builder stays held back: op-node may already have L2's block.
     Selection selection =
         selector.select(mode, l2Summary, builderOutcome, heldBack || breaker.degraded());
@@ -361,6 +362,26 @@ public final class EngineMultiplexer {
                 fromBuilder ? BlockSummary.of(builderOutcome.envelope()) : l2Summary,
                 builderOutcome,
                 mode));
+  }
+
+  /**
+   * A validated builder block built for zero {@code eip1559Params} must encode the same default
+   * parameters as the L2 client's block for those attributes ({@link
+   * SafetyChecks#sameDefaultFeeParams}); otherwise it is unsafe, as if a safety check had failed.
+   */
+  private BuilderOutcome defaultFeeParams(String l2Id, BlockSummary l2, BuilderOutcome builder) {
+    if (!builder.delivered() || l2 == null) {
+      return builder;
+    }
+    PendingBuild build = payloadIds.get(l2Id);
+    String mismatch =
+        build == null
+            ? null
+            : SafetyChecks.sameDefaultFeeParams(
+                build.attributes(),
+                builder.envelope().path("executionPayload").get("extraData"),
+                l2.extraData());
+    return mismatch == null ? builder : BuilderOutcome.failed(BuilderOutcome.Kind.UNSAFE, mismatch);
   }
 
   /**

@@ -165,6 +165,28 @@ public final class SafetyChecks {
     return null;
   }
 
+  /**
+   * The other half of {@link #feeParams} for zero {@code eip1559Params}: each execution client then
+   * encodes its chain's default parameters, so the L2 client's block for the same attributes shows
+   * what the builder's extraData must be. Null when the attributes set parameters other than zero
+   * (checked against the attributes themselves), set none (before Holocene), or L2 has no block to
+   * compare with; otherwise what differs.
+   */
+  static String sameDefaultFeeParams(
+      JsonNode attributes, JsonNode builderExtraData, JsonNode l2ExtraData) {
+    byte[] params = attributes == null ? null : bytes(attributes.get("eip1559Params"));
+    if (params == null || !Arrays.equals(params, new byte[8]) || bytes(l2ExtraData) == null) {
+      return null;
+    }
+    if (Arrays.equals(bytes(builderExtraData), bytes(l2ExtraData))) {
+      return null;
+    }
+    return "wrong EIP-1559 parameters in extraData: "
+        + (builderExtraData == null ? "none" : builderExtraData.asText(""))
+        + ", the L2 client's block for the same default parameters has "
+        + l2ExtraData.asText();
+  }
+
   /** The bytes of 0x-prefixed hex DATA; null when {@code node} is not such a string. */
   private static byte[] bytes(JsonNode node) {
     if (node == null || !node.isTextual()) {

@@ -161,4 +161,34 @@ final class SafetyChecksTest {
   String withExtraData(ObjectNode payload, JsonNode attrs, String extraData) {
     return SafetyChecks.check(payload.deepCopy().put("extraData", extraData), head, attrs);
   }
+
+  @Test
+  void withZeroParametersTheBuilderMustEncodeWhatTheL2ClientEncoded() {
+    ObjectNode defaults = attributes.deepCopy();
+    defaults.put("eip1559Params", "0x0000000000000000");
+    TextNode l2 = new TextNode("0x01000000fa0000000600000000000f4240");
+
+    assertThat(
+            SafetyChecks.sameDefaultFeeParams(
+                defaults, new TextNode("0x01000000FA0000000600000000000F4240"), l2))
+        .as("hex case does not matter")
+        .isNull();
+    assertThat(
+            SafetyChecks.sameDefaultFeeParams(
+                defaults, new TextNode("0x01000000320000000a00000000000f4240"), l2))
+        .isEqualTo(
+            "wrong EIP-1559 parameters in extraData: 0x01000000320000000a00000000000f4240, the L2"
+                + " client's block for the same default parameters has "
+                + l2.asText());
+    assertThat(SafetyChecks.sameDefaultFeeParams(defaults, null, l2)).startsWith("wrong");
+    assertThat(SafetyChecks.sameDefaultFeeParams(defaults, new TextNode("0x00"), null))
+        .as("no L2 block to compare with")
+        .isNull();
+    assertThat(SafetyChecks.sameDefaultFeeParams(attributes, new TextNode("0x00"), l2))
+        .as("parameters other than zero are checked against the attributes")
+        .isNull();
+    ObjectNode bedrock = attributes.deepCopy();
+    bedrock.remove("eip1559Params");
+    assertThat(SafetyChecks.sameDefaultFeeParams(bedrock, new TextNode("0x00"), l2)).isNull();
+  }
 }
