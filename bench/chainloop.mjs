@@ -4,6 +4,13 @@ import http from 'node:http';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 
+/** Who a fake chain's block says built it: its own transactions carry the role's first letter. */
+function claimedBuilder(p) {
+  const own = (p.transactions ?? []).find((t) => !String(t).startsWith('0x7e'));
+  const letter = own ? String.fromCharCode(parseInt(String(own).slice(6, 8), 16)) : '';
+  return { l: 'l2', b: 'builder' }[letter] ?? `unknown (${own})`;
+}
+
 export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
@@ -100,6 +107,8 @@ export async function runChain({ url, duration, args, agent }) {
       transactions: ['0x7ef8' + seq.toString(16).padStart(8, '0')],
       noTxPool: false,
       gasLimit: '0x1c9c380',
+      eip1559Params: '0x0000000000000000', // Jovian, the chain's default EIP-1559 parameters
+      minBaseFee: '0xf4240',
     };
     const rec = { seq, t0: start, head: head.hash, prevRandao, calls: [] };
     const step = async (label, method, params, check) => {
@@ -125,7 +134,7 @@ export async function runChain({ url, duration, args, agent }) {
       if (g) {
         const p = g.executionPayload;
         rec.block = { hash: p.blockHash, parent: p.parentHash, prevRandao: p.prevRandao, number: parseInt(p.blockNumber, 16),
-          extra: Buffer.from(String(p.extraData).slice(2), 'hex').toString('utf8') };
+          claimed: claimedBuilder(p) };
         const n = await step('newPayload', 'engine_newPayloadV3', [p, [], attrs.parentBeaconBlockRoot],
           (r) => (r?.status === 'VALID' ? null : `status ${r?.status}`));
         if (n) {

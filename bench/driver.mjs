@@ -44,7 +44,8 @@ const sliceWarmBlocks = Number(args['slice-warm-blocks'] ?? 2);
 const HEAD = '0x' + 'ab'.repeat(32);
 const fcs = `{"headBlockHash":"${HEAD}","safeBlockHash":"${HEAD}","finalizedBlockHash":"${HEAD}"}`;
 const attrs = `{"timestamp":"0x6650f0a1","prevRandao":"0x${'55'.repeat(32)}","suggestedFeeRecipient":"0x${'42'.repeat(20)}",` +
-  `"withdrawals":[],"parentBeaconBlockRoot":"0x${'66'.repeat(32)}","transactions":["0x7ef8f8a0de3d"],"noTxPool":false,"gasLimit":"0x1c9c380"}`;
+  `"withdrawals":[],"parentBeaconBlockRoot":"0x${'66'.repeat(32)}","transactions":["0x7ef8f8a0de3d"],"noTxPool":false,"gasLimit":"0x1c9c380",` +
+  `"eip1559Params":"0x000000fa00000006","minBaseFee":"0xf4240"}`; // a Jovian chain's op-node
 let id = 0;
 const body = (method, params) => `{"jsonrpc":"2.0","id":${++id},"method":"${method}","params":${params}}`;
 const METHODS = ['fcu_attrs', 'getPayload', 'newPayload', 'fcu'];

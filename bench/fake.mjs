@@ -28,7 +28,7 @@ const envelope = '{"executionPayload":{"parentHash":"' + HEAD + '","feeRecipient
   '","stateRoot":"0x' + '33'.repeat(32) + '","receiptsRoot":"0x' + '44'.repeat(32) +
   '","logsBloom":"0x' + '00'.repeat(256) + '","prevRandao":"0x' + '55'.repeat(32) +
   '","blockNumber":"0x1","gasLimit":"0x1c9c380","gasUsed":"0x5208","timestamp":"' + TS +
-  '","extraData":"0x","baseFeePerGas":"0x3b9aca00","blockHash":"0x' + '11'.repeat(32) +
+  '","extraData":"0x01000000fa0000000600000000000f4240","baseFeePerGas":"0x3b9aca00","blockHash":"0x' + '11'.repeat(32) +
   '","transactions":["' + DEPOSIT + '","0x02f80001"' + ',"0x02f8'.concat('ab'.repeat(150), '"').repeat(Number(flag('--txs') || 0)) + '],"withdrawals":[],"blobGasUsed":"0x0","excessBlobGas":"0x0"},' +
   '"blockValue":"0x10","blobsBundle":{"commitments":[],"proofs":[],"blobs":[]},"shouldOverrideBuilder":false}';
 const caps = '["engine_forkchoiceUpdatedV3","engine_getPayloadV3","engine_newPayloadV3","engine_getPayloadV4","engine_newPayloadV4"]';

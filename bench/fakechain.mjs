@@ -60,10 +60,19 @@ export function createChain(role, { statePath, logPath } = {}) {
     return '0x' + crypto.createHash('sha256').update(JSON.stringify(rest)).digest('hex');
   }
 
+  /** Before Holocene the client's own bytes; after, its fee parameters (zero: this chain's defaults). */
+  function extraData(attrs) {
+    if (!attrs.eip1559Params) return '0x' + Buffer.from(role).toString('hex');
+    const params = /^0x0{16}$/.test(attrs.eip1559Params) ? '000000fa00000006' : attrs.eip1559Params.slice(2);
+    if (attrs.minBaseFee == null) return '0x00' + params;
+    return '0x01' + params + BigInt(attrs.minBaseFee).toString(16).padStart(16, '0');
+  }
+
   function build(fcs, attrs) {
     const parent = known.get(fcs.headBlockHash);
     const own = role === 'builder' ? 3 : 1; // the builder packs more transactions
     const txs = [...(attrs.transactions || [])];
+    // each own transaction starts with the role's first letter (chainloop reads who built a block)
     for (let i = 0; i < own; i++) txs.push('0x02f8' + role.charCodeAt(0).toString(16) + (++txCounter).toString(16).padStart(8, '0'));
     let parentHash = fcs.headBlockHash;
     let bad = null;
@@ -79,7 +88,7 @@ export function createChain(role, { statePath, logPath } = {}) {
       gasLimit: attrs.gasLimit ?? '0x1c9c380',
       gasUsed: hex(21000 * txs.length),
       timestamp: attrs.timestamp,
-      extraData: '0x' + Buffer.from(role).toString('hex'),
+      extraData: extraData(attrs),
       baseFeePerGas: '0x3b9aca00',
       blockHash: null,
       transactions: txs,

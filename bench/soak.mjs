@@ -402,7 +402,7 @@ for (const a of attempts) {
       if (fromB.bad) fail(`attempt ${a.seq}: the service returned a deliberately ${fromB.bad} builder block ${b.hash}`);
     }
     if (!src) fail(`attempt ${a.seq}: block ${b.hash} returned for payload ${a.payloadId} was not built for it by either engine`);
-    else if (src !== b.extra) fail(`attempt ${a.seq}: block ${b.hash} claims ${b.extra}, built by ${src}`);
+    else if (src !== b.claimed) fail(`attempt ${a.seq}: block ${b.hash} claims ${b.claimed}, built by ${src}`);
     const prior = hashToPid.get(b.hash);
     if (prior && prior !== a.payloadId) blk.duplicates++;
     if (prior && prior !== a.payloadId) fail(`block ${b.hash} returned for two payload ids: ${prior} and ${a.payloadId}`);
