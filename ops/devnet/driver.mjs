@@ -143,7 +143,6 @@ async function sendTxs(count, l2HeadHash) {
     sent++
   }
   return pooled > 0 ? { sent, note: `${pooled} already pooled` } : { sent }
-  return { sent }
 }
 
 // ------------------------------------------------------------------ one slot

@@ -46,20 +46,20 @@ const HOP = new Set([
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 
 // A kept-alive socket that the builder closed as idle just as it was reused fails with
-// ECONNRESET or EPIPE before any answer; the builder closed it without reading the call, so it
-// is sent once more on a fresh socket (the service's own client does the same; engine calls are
-// idempotent anyway).
+// ECONNRESET or EPIPE before any answer. Most likely the builder never read the call, so it is
+// sent once more, on a new connection (another pooled one may be just as stale). Should the
+// builder have read it after all, it gets the call twice: engine calls are idempotent.
 async function forward(req, body) {
   try {
-    return await forwardOnce(req, body)
+    return await forwardOnce(req, body, agent)
   } catch (e) {
     if (!e.reusedSocket || !['ECONNRESET', 'EPIPE'].includes(e.code)) throw e
-    log(`${e.code} on a reused connection, sending again`)
-    return forwardOnce(req, body)
+    log(`${e.code} on a reused connection, sending again on a new one`)
+    return forwardOnce(req, body, false)
   }
 }
 
-function forwardOnce(req, body) {
+function forwardOnce(req, body, via) {
   return new Promise((resolve, reject) => {
     const headers = {}
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k)) headers[k] = v
@@ -71,7 +71,7 @@ function forwardOnce(req, body) {
         path: req.url,
         method: req.method,
         headers,
-        agent,
+        agent: via,
         timeout: 30_000,
       },
       (res) => {

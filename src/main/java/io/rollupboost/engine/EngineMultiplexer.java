@@ -253,10 +253,12 @@ public final class EngineMultiplexer {
     long deadline = System.nanoTime() + payloadDeadline.toNanos();
     // Both requests leave at once and no thread waits: each step runs where its answer arrives.
     CompletableFuture<UpstreamReply> l2Call = l2.callAsync(method.wire(), call.params());
+    // Looked up once: the builder path and the final comparison check the same attributes.
+    PendingBuild build = mode == ExecutionMode.DISABLED ? null : payloadIds.get(l2Id);
     CompletableFuture<BuilderOutcome> builderPath =
         mode == ExecutionMode.DISABLED
             ? done(BuilderOutcome.failed(BuilderOutcome.Kind.NO_PAYLOAD_ID, "mode disabled"))
-            : builderOutcome(method, l2Id, deadline);
+            : builderOutcome(method, l2Id, build, deadline);
     // The builder's block cannot be returned in dry_run or while the breaker holds it degraded:
     // op-node then gets L2's block as soon as it arrives, and the comparison finishes without it.
     boolean heldBack =
@@ -265,7 +267,8 @@ public final class EngineMultiplexer {
     CompletableFuture<Choice> choice =
         l2Block.thenCombine(
             builderPath,
-            (l2, builderOutcome) -> choose(method, l2Id, mode, heldBack, l2, builderOutcome));
+            (l2, builderOutcome) ->
+                choose(method, l2Id, build, mode, heldBack, l2, builderOutcome));
     // The block's log line is written after op-node's answer: the logging thread's wake-up is
     // not on op-node's path, and a stalled log cannot hold a block.
     if (!heldBack) {
@@ -303,6 +306,7 @@ public final class EngineMultiplexer {
   private Choice choose(
       EngineMethod method,
       String l2Id,
+      PendingBuild build,
       ExecutionMode mode,
       boolean heldBack,
       L2Block l2Block,
@@ -322,7 +326,7 @@ public final class EngineMultiplexer {
     boolean l2Delivered = l2Failure == null;
     // Selection and the block log read a few fields: a streaming scan, not a tree of the block.
     BlockSummary l2Summary = l2Delivered ? BlockSummary.scan(l2Reply.result()) : null;
-    BuilderOutcome builderOutcome = defaultFeeParams(l2Id, l2Summary, builderPathOutcome);
+    BuilderOutcome builderOutcome = defaultFeeParams(build, l2Summary, builderPathOutcome);
     // A held-back builder stays held back: op-node may already have L2's block.
     Selection selection =
         selector.select(mode, l2Summary, builderOutcome, heldBack || breaker.degraded());
@@ -369,18 +373,16 @@ public final class EngineMultiplexer {
    * parameters as the L2 client's block for those attributes ({@link
    * SafetyChecks#sameDefaultFeeParams}); otherwise it is unsafe, as if a safety check had failed.
    */
-  private BuilderOutcome defaultFeeParams(String l2Id, BlockSummary l2, BuilderOutcome builder) {
-    if (!builder.delivered() || l2 == null) {
-      return builder;
+  private BuilderOutcome defaultFeeParams(
+      PendingBuild build, BlockSummary l2, BuilderOutcome builder) {
+    if (!builder.delivered() || l2 == null || build == null) {
+      return builder; // a delivered block always had a build: the builder path needs one
     }
-    PendingBuild build = payloadIds.get(l2Id);
     String mismatch =
-        build == null
-            ? null
-            : SafetyChecks.sameDefaultFeeParams(
-                build.attributes(),
-                builder.envelope().path("executionPayload").get("extraData"),
-                l2.extraData());
+        SafetyChecks.sameDefaultFeeParams(
+            build.attributes(),
+            builder.envelope().path("executionPayload").get("extraData"),
+            l2.extraData());
     return mismatch == null ? builder : BuilderOutcome.failed(BuilderOutcome.Kind.UNSAFE, mismatch);
   }
 
@@ -418,8 +420,7 @@ public final class EngineMultiplexer {
   }
 
   private CompletableFuture<BuilderOutcome> builderOutcome(
-      EngineMethod method, String l2Id, long deadline) {
-    PendingBuild build = payloadIds.get(l2Id);
+      EngineMethod method, String l2Id, PendingBuild build, long deadline) {
     if (build == null) {
       return done(
           BuilderOutcome.failed(

@@ -133,6 +133,9 @@ public final class SafetyChecks {
     JsonNode minBaseFeeNode = attributes.get("minBaseFee");
     BigInteger minBaseFee =
         minBaseFeeNode == null || minBaseFeeNode.isNull() ? null : quantity(minBaseFeeNode);
+    if (minBaseFee == null && minBaseFeeNode != null && !minBaseFeeNode.isNull()) {
+      return null; // unreadable: attributes no execution client would have accepted
+    }
     int version = minBaseFee == null ? 0 : 1;
     int length = minBaseFee == null ? 9 : 17;
     String extraData = extraDataNode == null ? "none" : extraDataNode.asText("");

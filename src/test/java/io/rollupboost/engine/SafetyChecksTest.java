@@ -127,6 +127,10 @@ final class SafetyChecksTest {
         .endsWith("Holocene attributes need version 0 in 9 bytes");
     holocene.putNull("minBaseFee");
     assertThat(withExtraData(payload, holocene, "0x00000000fa00000006")).isNull();
+    holocene.put("minBaseFee", "0x");
+    assertThat(withExtraData(payload, holocene, "0x01000000fa0000000600000000000f4240"))
+        .as("attributes no execution client accepts are not the builder's fault")
+        .isNull();
   }
 
   /**
