@@ -32,7 +32,9 @@ p();
 const il = loops.direct?.interleaved;
 p(`Setup: fake upstreams (\`bench/fake.mjs --gzip\`, Node, canned Engine API answers, keep-alive, and like geth and op-geth a gzip-compressed answer for a client that asks for gzip) on loopback; ` +
   `block loop (\`bench/driver.mjs\`, one keep-alive connection per target, 1 block / ${loops.direct?.result.intervalMs} ms); ` +
-  `pass-through \`wrk --latency -s bench/post.lua\` (eth_chainId) for ${env.wrkDuration} s at 1/8/64 connections, one target at a time. ` +
+  (env.wrkRounds
+    ? `pass-through \`wrk --latency -s bench/post.lua\` (eth_chainId) for ${env.wrkRounds * env.wrkSlice} s per target at 1/8/64 connections, interleaved: per connection count ${env.wrkRounds} rounds visit the four targets for ${env.wrkSlice} s each in a freshly shuffled order; req/s is all requests over all slices' time, p50 and p99 the median of the slices'. `
+    : `pass-through \`wrk --latency -s bench/post.lua\` (eth_chainId) for ${env.wrkDuration} s at 1/8/64 connections, one target at a time. `) +
   `Both service JVMs (mode enabled and mode disabled) run side by side and first ran ${env.serviceWarmup} s each of block loop and ${Math.floor((env.serviceWarmup ?? 20) / 4)} s of wrk c=64, unmeasured, so that their JIT compilers have settled (C2 compiles for ~90 s of block loop here; \`SERVICE_WARMUP=5 bench/run\` measures cold JVMs). ` +
   (il
     ? `The block loop is interleaved: one driver visits all five targets in slices of ${il.sliceMs} ms of consecutive blocks, in a freshly shuffled order each round (${il.rounds} rounds, ${env.warmup} s per target unmeasured first), and does not record the first ${il.sliceWarmBlocks} blocks of a slice; each target had ${env.duration} s. A shared VM whose speed drifts over minutes then shifts every target alike, which separate runs per target did not (direct calls alone moved 2× between such runs). `
@@ -75,11 +77,12 @@ if (loops.floor) {
 }
 p('## Pass-through eth_chainId (wrk)');
 p();
-p('| target | conns | req/s | p50 (ms) | p99 (ms) | non-2xx | req/s / nginx |');
-p('|---|---|---|---|---|---|---|');
+p('| target | conns | req/s | req/s per slice (min–max) | p50 (ms) | p99 (ms) | non-2xx | req/s / nginx |');
+p('|---|---|---|---|---|---|---|---|');
 for (const t of ['direct', ...TARGETS]) for (const c of [1, 8, 64]) {
   const w = wrkOf(t, c); if (!w) continue;
-  p(`| ${t} | ${c} | ${f(w.rps)} | ${ms(wrkUs(w.p50))} | ${ms(wrkUs(w.p99))} | ${w.non2xx} | ${t === 'direct' ? '—' : ratio(w.rps, wrkOf('nginx', c).rps)} |`);
+  const range = w.sliceRps ? `${f(Math.min(...w.sliceRps))}–${f(Math.max(...w.sliceRps))}` : '—';
+  p(`| ${t} | ${c} | ${f(w.rps)} | ${range} | ${ms(wrkUs(w.p50))} | ${ms(wrkUs(w.p99))} | ${w.non2xx} | ${t === 'direct' ? '—' : ratio(w.rps, wrkOf('nginx', c).rps)} |`);
 }
 p();
 p('## Resources (CPU from /proc/<pid>/stat utime+stime, incl. nginx worker; peak RSS = VmHWM)');
