@@ -13,8 +13,10 @@
 // - --state FILE: head and recent blocks survive a kill -9 (written atomically), like a real
 //   client's database.
 // - POST /control?mode=ok|invalid|unsafe|garbage switches block quality (answered even while
-//   hanging): invalid = wrong block hash (L2 says INVALID), unsafe = wrong parent (fails the
-//   service's safety checks), garbage = every answer is an HTML page instead of JSON.
+//   hanging): invalid = wrong block hash (L2 says INVALID), unsafe = every other block on a wrong
+//   parent (fails the service's safety checks before validation) and the others with EIP-1559
+//   parameters in extraData other than the chain's defaults the attributes ask for (valid on L2,
+//   caught by comparing with L2's block), garbage = every answer is an HTML page instead of JSON.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
@@ -27,6 +29,7 @@ export function createChain(role, { statePath, logPath } = {}) {
   const builds = new Map(); // payloadId -> envelope JSON text
   let head = { hash: GENESIS, number: 0, timestamp: Math.floor(Date.now() / 1000) };
   let txCounter = 0;
+  let unsafeBuilds = 0;
 
   if (statePath && fs.existsSync(statePath)) {
     try {
@@ -76,7 +79,9 @@ export function createChain(role, { statePath, logPath } = {}) {
     for (let i = 0; i < own; i++) txs.push('0x02f8' + role.charCodeAt(0).toString(16) + (++txCounter).toString(16).padStart(8, '0'));
     let parentHash = fcs.headBlockHash;
     let bad = null;
-    if (mode === 'unsafe') { parentHash = '0x' + crypto.randomBytes(32).toString('hex'); bad = 'unsafe'; }
+    const otherFees = mode === 'unsafe' && attrs.eip1559Params && unsafeBuilds++ % 2 === 1;
+    if (mode === 'unsafe' && !otherFees) { parentHash = '0x' + crypto.randomBytes(32).toString('hex'); bad = 'unsafe'; }
+    if (otherFees) bad = 'unsafe (fee parameters)';
     const p = {
       parentHash,
       feeRecipient: attrs.suggestedFeeRecipient,
@@ -88,7 +93,7 @@ export function createChain(role, { statePath, logPath } = {}) {
       gasLimit: attrs.gasLimit ?? '0x1c9c380',
       gasUsed: hex(21000 * txs.length),
       timestamp: attrs.timestamp,
-      extraData: extraData(attrs),
+      extraData: otherFees ? extraData({ ...attrs, eip1559Params: '0x000000320000000a' }) : extraData(attrs),
       baseFeePerGas: '0x3b9aca00',
       blockHash: null,
       transactions: txs,

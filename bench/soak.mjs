@@ -365,6 +365,8 @@ const inOutage = (a, b) => l2Outages.some(([s, e]) => a <= e && b >= s);
 const l2ByPid = new Map(builds.l2.map((b) => [b.payloadId, b]));
 const builderByRandao = new Map();
 for (const b of builds.builder) (builderByRandao.get(b.prevRandao) ?? builderByRandao.set(b.prevRandao, []).get(b.prevRandao)).push(b);
+const badBuilt = {};
+for (const b of builds.builder) if (b.bad) badBuilt[b.bad] = (badBuilt[b.bad] ?? 0) + 1;
 const hashToPid = new Map();
 const pids = new Set();
 const blk = { requested: attempts.length, answered: 0, produced: 0, fromBuilder: 0, fromL2: 0, failedInOutage: 0, failedOther: 0, unanswered: 0, getPayloadAnswered: 0, maxGetPayloadMs: 0, duplicates: 0, slowExcused: 0 };
@@ -523,6 +525,7 @@ const nodeTransitions = metric('rollup_boost_health_transitions_total', ['compon
 const out = [];
 out.push(`soak: ${T}s, seed ${SEED}, probe interval ${PROBE_MS} ms (timeout ${PROBE_TIMEOUT_MS} ms), op-node call timeout ${CALL_TIMEOUT} ms, JVM ${JAVA_OPTS.join(' ')}`);
 out.push(`blocks: requested ${blk.requested}, answered ${blk.answered}, produced ${blk.produced} (builder ${blk.fromBuilder}, l2 ${blk.fromL2}), failed while L2 was down ${blk.failedInOutage}, failed otherwise ${blk.failedOther}, unanswered calls ${blk.unanswered}, blocks returned for two payload ids ${blk.duplicates}`);
+out.push(`deliberately bad builder blocks built (none may be returned): ${Object.entries(badBuilt).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
 out.push(`engine latency ms (p50/p99/max): ${Object.entries(lat).map(([m, a]) => `${m} ${f1(q(a, 0.5))}/${f1(q(a, 0.99))}/${f1(q(a, 1))}`).join(', ')}; getPayload max outside L2 outages ${f1(blk.maxGetPayloadMs)} (bound ${B.getPayloadMs}${blk.slowExcused ? `, ${blk.slowExcused} over it during machine stalls` : ''})`);
 out.push(`service counted: blocks builder ${created.builder}, l2 ${created.l2}; fallbacks ${fallbacks.join(' ') || 'none'}; bypassed ${metric('rollup_boost_builder_bypass_total')}; builder sync dropped ${metric('rollup_boost_builder_sync_dropped_total')}`);
 out.push(`eth_: calls ${eth.calls}, served ${eth.served}, failed while L2 was down ${eth.failed.length - ethOutside.length}, failed otherwise ${ethOutside.length}, unanswered ${eth.lost.length}, max ${f1(eth.maxMs)} ms`);
