@@ -23,37 +23,18 @@ public class EnvelopeCost {
     json.append("]},\"blockValue\":\"0x10\",\"blobsBundle\":{\"commitments\":[],\"proofs\":[],\"blobs\":[]}}");
     RawJson envelope = RawJson.of(json.toString());
     JsonNode tree = JsonRpcCodec.MAPPER.readTree(envelope.bytes());
-    long sink = 0;
-    double reencode = 0;
-    double exact = 0;
-    double treeRead = 0;
-    double scanRead = 0;
-    // Alternate the two in rounds so that both see the same machine; the first rounds warm the JIT.
-    for (int round = 0; round < 8; round++) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < 200; i++) {
-        sink += JsonRpcCodec.MAPPER.writeValueAsBytes(tree.get("executionPayload")).length;
-      }
-      long t1 = System.nanoTime();
-      for (int i = 0; i < 200; i++) {
-        sink += JsonRpcCodec.member(envelope, "executionPayload").size();
-      }
-      long t2 = System.nanoTime();
-      for (int i = 0; i < 200; i++) {
-        sink += BlockSummary.of(JsonRpcCodec.MAPPER.readTree(envelope.bytes())).transactions();
-      }
-      long t3 = System.nanoTime();
-      for (int i = 0; i < 200; i++) {
-        sink += BlockSummary.scan(envelope).transactions();
-      }
-      long t4 = System.nanoTime();
-      if (round >= 4) {
-        reencode += (t1 - t0) / 200e6 / 4;
-        exact += (t2 - t1) / 200e6 / 4;
-        treeRead += (t3 - t2) / 200e6 / 4;
-        scanRead += (t4 - t3) / 200e6 / 4;
-      }
-    }
+    double[] ms =
+        alternating(
+            8,
+            200,
+            () -> JsonRpcCodec.MAPPER.writeValueAsBytes(tree.get("executionPayload")).length,
+            () -> JsonRpcCodec.member(envelope, "executionPayload").size(),
+            () -> BlockSummary.of(JsonRpcCodec.MAPPER.readTree(envelope.bytes())).transactions(),
+            () -> BlockSummary.scan(envelope).transactions());
+    double reencode = ms[0];
+    double exact = ms[1];
+    double treeRead = ms[2];
+    double scanRead = ms[3];
     System.out.printf(
         "envelope %d bytes (%d txs): re-encode %.3f ms, exact bytes %.3f ms, ratio %.2f (sink %d)%n",
         envelope.size(), txs, reencode, exact, exact / reencode, sink % 7);
@@ -69,16 +50,11 @@ public class EnvelopeCost {
         "\"timestamp\":\"0x6650f0a1\",\"prevRandao\":\"0x"
             + "55".repeat(32)
             + "\",\"withdrawals\":[],\"gasLimit\":\"0x1c9c380\",\"transactions\":[\"0x7ef8f8a0de3d\"]";
-    JsonNode before =
-        JsonRpcCodec.MAPPER.readTree(
-            "{" + common + ",\"suggestedFeeRecipient\":\"0x" + "42".repeat(20) + "\"}");
+    String attributes = "{" + common + ",\"suggestedFeeRecipient\":\"0x" + "42".repeat(20) + "\"";
+    JsonNode before = JsonRpcCodec.MAPPER.readTree(attributes + "}");
     JsonNode jovian =
         JsonRpcCodec.MAPPER.readTree(
-            "{"
-                + common
-                + ",\"suggestedFeeRecipient\":\"0x"
-                + "42".repeat(20)
-                + "\",\"eip1559Params\":\"0x000000fa00000006\",\"minBaseFee\":\"0xf4240\"}");
+            attributes + ",\"eip1559Params\":\"0x000000fa00000006\",\"minBaseFee\":\"0xf4240\"}");
     JsonNode payload =
         JsonRpcCodec.MAPPER.readTree(
             "{\"parentHash\":\""
@@ -92,27 +68,46 @@ public class EnvelopeCost {
         || SafetyChecks.check(payload, head, before) != null) {
       throw new IllegalStateException("the sample block must pass both checks");
     }
-    double withParams = 0;
-    double without = 0;
-    long sink = 0;
-    for (int round = 0; round < 10; round++) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < 200_000; i++) {
-        sink += SafetyChecks.check(payload, head, jovian) == null ? 1 : 0;
-      }
-      long t1 = System.nanoTime();
-      for (int i = 0; i < 200_000; i++) {
-        sink += SafetyChecks.check(payload, head, before) == null ? 1 : 0;
-      }
-      long t2 = System.nanoTime();
-      if (round >= 5) {
-        withParams += (t1 - t0) / 200_000e3 / 5;
-        without += (t2 - t1) / 200_000e3 / 5;
-      }
-    }
+    double[] ms =
+        alternating(
+            10,
+            200_000,
+            () -> SafetyChecks.check(payload, head, jovian) == null ? 1 : 0,
+            () -> SafetyChecks.check(payload, head, before) == null ? 1 : 0);
+    double withParams = ms[0] * 1e3;
+    double without = ms[1] * 1e3;
     System.out.printf(
         "safety checks per builder block: Jovian attributes %.2f µs, before Holocene %.2f µs,"
             + " ratio %.2f (sink %d)%n",
         withParams, without, withParams / without, sink % 7);
+  }
+
+  /** Something a timed task returns, kept so that the JIT cannot drop the work. */
+  static long sink;
+
+  interface Task {
+    long run() throws Exception;
+  }
+
+  /**
+   * Milliseconds per call of each task: {@code rounds} rounds that each run every task {@code
+   * reps} times in turn, so that all see the same machine; the first half of the rounds warm the
+   * JIT and are not counted.
+   */
+  static double[] alternating(int rounds, int reps, Task... tasks) throws Exception {
+    double[] ms = new double[tasks.length];
+    int counted = rounds - rounds / 2;
+    for (int round = 0; round < rounds; round++) {
+      for (int t = 0; t < tasks.length; t++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+          sink += tasks[t].run();
+        }
+        if (round >= rounds / 2) {
+          ms[t] += (System.nanoTime() - t0) / (reps * 1e6) / counted;
+        }
+      }
+    }
+    return ms;
   }
 }

@@ -147,21 +147,10 @@ final class BlockQualityTest {
    */
   @Test
   void builderIgnoringTheFeeParametersIsNeverReturnedNorValidated() {
-    String jovian =
-        ATTRS.replace("}", ",\"eip1559Params\":\"0x000000fa00000006\",\"minBaseFee\":\"0xf4240\"}");
-    builderReturns(
-        FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21)
-            .replace(Fixtures.EXTRA_DATA, "0x01000000320000000a00000000000f4240"));
-    double unsafeBefore = unsafeFallbacks();
-
-    assertThat(produce(jovian)).isEqualTo(L2_HASH);
-    assertThat(L2.count("engine_newPayloadV3")).isZero();
-    assertThat(unsafeFallbacks()).isEqualTo(unsafeBefore + 1);
-    assertThat(quality().path("window").toString())
-        .contains("wrong EIP-1559 parameters in extraData");
-
-    builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
-    assertThat(produce(jovian)).as("the parameters the attributes set").isEqualTo(BUILDER_HASH);
+    otherFeeParametersLoseToL2(
+        "0x000000fa00000006",
+        0, // failed the safety checks: never sent to L2
+        "wrong EIP-1559 parameters in extraData");
   }
 
   /**
@@ -170,21 +159,34 @@ final class BlockQualityTest {
    */
   @Test
   void builderWithOtherDefaultFeeParametersThanL2IsNeverReturned() {
-    String defaults =
-        ATTRS.replace("}", ",\"eip1559Params\":\"0x0000000000000000\",\"minBaseFee\":\"0xf4240\"}");
+    otherFeeParametersLoseToL2(
+        "0x0000000000000000",
+        1, // validated first: compared with L2's block once both are there
+        "the L2 client's block for the same default parameters has " + Fixtures.EXTRA_DATA);
+  }
+
+  /**
+   * Jovian attributes with {@code eip1559Params}: a builder block with denominator 50 and
+   * elasticity 10 in its extraData loses to L2's block as unsafe, with {@code detail} in the
+   * breaker's window, after {@code validations} newPayload calls on L2; with the fake's extraData
+   * (what the attributes ask for) the builder's block wins again.
+   */
+  void otherFeeParametersLoseToL2(String eip1559Params, int validations, String detail) {
+    String attributes =
+        ATTRS.replace(
+            "}", ",\"eip1559Params\":\"" + eip1559Params + "\",\"minBaseFee\":\"0xf4240\"}");
     builderReturns(
         FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21)
             .replace(Fixtures.EXTRA_DATA, "0x01000000320000000a00000000000f4240"));
     double unsafeBefore = unsafeFallbacks();
 
-    assertThat(produce(defaults)).isEqualTo(L2_HASH);
+    assertThat(produce(attributes)).isEqualTo(L2_HASH);
+    assertThat(L2.count("engine_newPayloadV3")).isEqualTo(validations);
     assertThat(unsafeFallbacks()).isEqualTo(unsafeBefore + 1);
-    assertThat(quality().path("window").toString())
-        .contains(
-            "the L2 client's block for the same default parameters has " + Fixtures.EXTRA_DATA);
+    assertThat(quality().path("window").toString()).contains(detail);
 
     builderReturns(FakeEngine.envelope(BUILDER_HASH, 7, 2_100_000, 21));
-    assertThat(produce(defaults)).as("the same defaults as L2").isEqualTo(BUILDER_HASH);
+    assertThat(produce(attributes)).as("the parameters L2 uses too").isEqualTo(BUILDER_HASH);
   }
 
   @Test

@@ -14,6 +14,9 @@ import java.util.Locale;
  * EIP-1559 parameters (and from Jovian the minimum base fee) in its extraData.
  */
 public final class SafetyChecks {
+  /** {@code eip1559Params} of all zeros: the execution client's chain defaults. */
+  private static final byte[] CHAIN_DEFAULTS = new byte[8];
+
   private SafetyChecks() {}
 
   /** Null when the payload is safe; otherwise what is wrong with it. */
@@ -151,7 +154,7 @@ public final class SafetyChecks {
           + length
           + " bytes";
     }
-    boolean defaults = Arrays.equals(params, new byte[8]);
+    boolean defaults = Arrays.equals(params, CHAIN_DEFAULTS);
     if (!defaults && !Arrays.equals(params, Arrays.copyOfRange(data, 1, 9))) {
       return "wrong EIP-1559 parameters in extraData: "
           + extraData
@@ -178,10 +181,11 @@ public final class SafetyChecks {
   static String sameDefaultFeeParams(
       JsonNode attributes, JsonNode builderExtraData, JsonNode l2ExtraData) {
     byte[] params = attributes == null ? null : bytes(attributes.get("eip1559Params"));
-    if (params == null || !Arrays.equals(params, new byte[8]) || bytes(l2ExtraData) == null) {
+    byte[] l2 = bytes(l2ExtraData);
+    if (!Arrays.equals(params, CHAIN_DEFAULTS) || l2 == null) {
       return null;
     }
-    if (Arrays.equals(bytes(builderExtraData), bytes(l2ExtraData))) {
+    if (Arrays.equals(bytes(builderExtraData), l2)) {
       return null;
     }
     return "wrong EIP-1559 parameters in extraData: "

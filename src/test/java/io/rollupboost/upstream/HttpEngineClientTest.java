@@ -68,10 +68,7 @@ final class HttpEngineClientTest {
   @Test
   void aConnectionCutMidAnswerIsNotSentAgain() {
     upstream.arm(FaultyUpstream.Fault.CLOSE_MID_RESPONSE);
-    assertThatThrownBy(() -> client.call("eth_chainId", NO_PARAMS))
-        .isInstanceOfSatisfying(
-            UpstreamException.class,
-            e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE));
+    assertTheCallIsABadResponse("eth_chainId", "");
     assertThat(upstream.requests()).as("the upstream had started answering").isEqualTo(1);
   }
 
@@ -104,12 +101,16 @@ final class HttpEngineClientTest {
   void aChunkedAnswerOverTheLimitFailsTheCall() {
     upstream.arm(FaultyUpstream.Fault.CHUNKED_HUGE);
 
-    assertThatThrownBy(() -> client.call("engine_getPayloadV3", NO_PARAMS))
+    assertTheCallIsABadResponse("engine_getPayloadV3", "exceeds the limit of " + (1 << 20));
+  }
+
+  private void assertTheCallIsABadResponse(String method, String message) {
+    assertThatThrownBy(() -> client.call(method, NO_PARAMS))
         .isInstanceOfSatisfying(
             UpstreamException.class,
             e -> {
               assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE);
-              assertThat(e.getMessage()).contains("exceeds the limit of " + (1 << 20));
+              assertThat(e.getMessage()).contains(message);
             });
   }
 
@@ -127,12 +128,6 @@ final class HttpEngineClientTest {
   @Test
   void anAnswerInUtf16FailsTheCall() {
     upstream.arm(FaultyUpstream.Fault.UTF16);
-    assertThatThrownBy(() -> client.call("eth_chainId", NO_PARAMS))
-        .isInstanceOfSatisfying(
-            UpstreamException.class,
-            e -> {
-              assertThat(e.kind()).isEqualTo(UpstreamException.Kind.BAD_RESPONSE);
-              assertThat(e.getMessage()).contains("not UTF-8");
-            });
+    assertTheCallIsABadResponse("eth_chainId", "not UTF-8");
   }
 }
