@@ -267,8 +267,11 @@ public final class HttpEngineClient {
         finish(fail(method, UpstreamException.Kind.BAD_RESPONSE, e.getMessage()));
         return;
       }
+      // Timed before completing: the caller's continuation (answering op-node, and whatever runs
+      // on this thread after that) runs inside complete().
+      long took = System.nanoTime() - startNanos;
       if (result.complete(reply)) {
-        metrics.upstreamCall(id, method, System.nanoTime() - startNanos, null);
+        metrics.upstreamCall(id, method, took, null);
       }
     }
 
@@ -300,8 +303,9 @@ public final class HttpEngineClient {
 
     /** Completes the call with {@code failure} (first outcome wins) and returns it. */
     UpstreamException finish(UpstreamException failure) {
+      long took = System.nanoTime() - startNanos;
       if (result.completeExceptionally(failure)) {
-        metrics.upstreamCall(id, method, System.nanoTime() - startNanos, failure);
+        metrics.upstreamCall(id, method, took, failure);
       }
       return failure;
     }
