@@ -8,21 +8,18 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.rollupboost.testing.FakeEngine;
 import io.rollupboost.testing.Fixtures;
-import io.rollupboost.testing.RawPost;
 import io.rollupboost.testing.RpcClient;
 import io.rollupboost.testing.TestService;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -184,74 +181,6 @@ final class PassThroughConcurrencyTest {
       release.countDown();
       BUILDER.reset();
     }
-  }
-
-  /**
-   * op-node's connection needs no worker thread: after each answer the connection reads its next
-   * call on the thread that answered. With every worker of the server's pool held, a block's calls
-   * on one kept-alive connection, one by one and pipelined, are all answered.
-   */
-  @Test
-  void opNodesConnectionGoesOnWhileEveryWorkerIsBusy() throws Exception {
-    QueuedThreadPool pool =
-        (QueuedThreadPool) app.getEnvironment().getApplicationContext().getServer().getThreadPool();
-    CountDownLatch release = new CountDownLatch(1);
-    try (RawPost opNode = new RawPost(app.getLocalPort())) {
-      assertThat(opNode.post(body(0, "eth_chainId", "[]"), null).status()).isEqualTo(200);
-      for (int i = 0; i < SERVER_THREADS; i++) {
-        pool.execute(
-            () -> {
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-      }
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .alias("every worker holds a job and jobs wait in the queue")
-          .until(() -> pool.getQueueSize() > 0);
-
-      long start = System.nanoTime();
-      System.err.println(
-          "DBG "
-              + pool.getThreads()
-              + " max "
-              + pool.getMaxThreads()
-              + " busy "
-              + pool.getBusyThreads()
-              + " idle "
-              + pool.getIdleThreads()
-              + " q "
-              + pool.getQueueSize()
-              + " reserved "
-              + pool.getReservedThreads()
-              + " "
-              + pool.getClass());
-      for (int i = 1; i <= 8; i++) {
-        RawPost.Response answer =
-            opNode.post(
-                body(i, "engine_forkchoiceUpdatedV3", "[" + Fixtures.FCS + ",null]"), rpc.token());
-        assertThat(answer.status()).isEqualTo(200);
-        assertThat(FakeEngine.JSON.readTree(answer.body()).path("id").asInt()).isEqualTo(i);
-      }
-      List<RawPost.Response> pipelined =
-          opNode.pipelined(
-              List.of(body(9, "eth_chainId", "[]"), body(10, "eth_blockNumber", "[]")), null);
-      assertThat(pipelined)
-          .extracting(r -> FakeEngine.JSON.readTree(r.body()).path("id").asInt())
-          .containsExactly(9, 10);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
-          .as("answered without waiting for a worker")
-          .isLessThan(5_000);
-    } finally {
-      release.countDown();
-    }
-  }
-
-  private static byte[] body(int id, String method, String params) {
-    return call(id, method, params).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Bodies too large to parse on the selector thread are parsed on the pool: same answer. */

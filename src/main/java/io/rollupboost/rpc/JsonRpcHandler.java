@@ -325,14 +325,13 @@ public final class JsonRpcHandler implements Request.Handler {
 
   private static void noContent(Response response, Callback callback) {
     response.setStatus(HttpStatus.NO_CONTENT_204);
-    FrontDoorThreadPool.answerResumingHere(callback::succeeded);
+    callback.succeeded();
   }
 
   private static void send(Response response, Callback callback, int status, byte[] body) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-    FrontDoorThreadPool.answerResumingHere(
-        () -> response.write(true, ByteBuffer.wrap(body), callback));
+    response.write(true, ByteBuffer.wrap(body), callback);
   }
 }
