@@ -1,5 +1,8 @@
 # Shell helpers shared by bench/run and bench/ab (sourced, not run).
 
+# The JVM flags README documents for production (heap bounded; RSS follows the heap limit).
+SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:--Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError}"
+
 # free_ports N: N distinct loopback ports that were free a moment ago, on one line.
 free_ports() {
   node -e '

@@ -1,5 +1,6 @@
 // Renders bench/RESULTS.md from results.jsonl written by bench/run.  usage: node report.mjs results.jsonl
 import fs from 'node:fs';
+import { wrkUs } from './wrk.mjs';
 const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const env = rows.find((r) => r.kind === 'env');
 const loops = Object.fromEntries(rows.filter((r) => r.kind === 'loop').map((r) => [r.target, r]));
@@ -17,7 +18,6 @@ const NAMES = { fcu_attrs: 'FCU+attrs', getPayload: 'getPayloadV3', newPayload: 
 const f = (x, d = 0) => (x == null || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const ms = (us) => f(us / 1000, 3);
 const ratio = (a, b) => (b > 0 && a != null ? (a / b).toFixed(2) + '×' : 'n/a');
-const wrkUs = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s || ''); return m ? Number(m[1]) * { us: 1, ms: 1e3, s: 1e6 }[m[2]] : null; };
 const wrkOf = (t, c) => wrks.find((w) => w.target === t && w.conns === c);
 const out = [];
 const p = (s = '') => out.push(s);
@@ -290,5 +290,5 @@ p('Still missed, and why. Nine interleaved runs are quoted as ranges: the code a
   '(5) The level of the last three runs (the one after item 20, the one of item 21 and this one): the VM ran everything about twice as slow as in the runs before them (another host kernel build; direct getPayload 0.21–0.26 against 0.134 ms p50, direct FCU+attrs 0.55–0.64 against 0.315 ms, nginx\'s CPU per eth_chainId 20.1–26.8 against 19.0 µs), and the service\'s added p50 rose with it: 0.29–0.41 ms for FCU+attrs in both modes, newPayload in both modes and getPayload in mode disabled, at or past the 0.3 ms target that all of them met in the run before those three (only newPayload in mode disabled met it again, in one of them), while nginx\'s own added p50 was 0.11–0.22 ms. An A/B of the jars before and after item 20 in the same hour (mode enabled, fakes without gzip so that only the rest of the change shows, both orders, 30 s each) read every call\'s p50 within 0.04 ms of each other: no regression; the level is the machine\'s, and the verdicts near 0.3 ms follow it.');
 p();
 p('Files: `bench/run` (orchestration, free loopback ports, trap-on-EXIT cleanup), `bench/fake.mjs` (fake L2/builder; `--hang` or SIGUSR1 makes it hang, SIGHUP hang on getPayload only; `--txs N` makes its blocks large; `--gzip` compresses like geth), ' +
-  '`bench/driver.mjs` (block loop; `--builder` makes it the floor; `--targets` interleaves several targets in one run), `bench/ab` (before/after of two jars in one interleaved block loop), `bench/lib.sh` (shell helpers), `bench/real` and `bench/realloop.mjs` (the ethereumjs devnet section), `bench/post.lua` (wrk body), `bench/EnvelopeCost.java` (getPayload envelope handling, one JVM), `bench/report.mjs` (this report).');
+  '`bench/driver.mjs` (block loop; `--builder` makes it the floor; `--targets` interleaves several targets in one run), `bench/ab` (before/after of two jars in one interleaved block loop), `bench/lib.sh` (shell helpers), `bench/wrk.mjs` (wrk duration parsing and the aggregation of interleaved slices), `bench/real` and `bench/realloop.mjs` (the ethereumjs devnet section), `bench/post.lua` (wrk body), `bench/EnvelopeCost.java` (getPayload envelope handling, one JVM), `bench/report.mjs` (this report).');
 console.log(out.join('\n'));
