@@ -3,6 +3,7 @@ package io.rollupboost;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -10,6 +11,7 @@ import io.rollupboost.admin.AdminWiring;
 import io.rollupboost.admin.BuilderBreakerTask;
 import io.rollupboost.auth.CredentialLogFilter;
 import io.rollupboost.auth.EngineJwt;
+import io.rollupboost.cli.CheckConfigCommand;
 import io.rollupboost.cli.ExecutionModeCommand;
 import io.rollupboost.cli.HaCommand;
 import io.rollupboost.cli.SuppressForbidden;
@@ -59,6 +61,12 @@ public final class RollupBoostApplication extends Application<RollupBoostConfigu
   @SuppressForbidden(reason = "the exit code is the CLI's contract")
   protected void onFatalError(Throwable t) {
     System.exit(fatalExitCode(arguments));
+  }
+
+  @Override
+  protected void addDefaultCommands(Bootstrap<RollupBoostConfiguration> bootstrap) {
+    bootstrap.addCommand(new ServerCommand<>(this));
+    bootstrap.addCommand(new CheckConfigCommand<>(this));
   }
 
   @Override
