@@ -1,8 +1,10 @@
 package io.rollupboost;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.server.ServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.rollupboost.config.AdminFactory;
 import io.rollupboost.config.ProbeFactory;
@@ -10,6 +12,7 @@ import io.rollupboost.config.RpcFactory;
 import io.rollupboost.config.SelectionFactory;
 import io.rollupboost.config.UpstreamFactory;
 import io.rollupboost.engine.ExecutionMode;
+import io.rollupboost.rpc.FrontDoorServerFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
@@ -24,6 +27,20 @@ public final class RollupBoostConfiguration extends Configuration {
   @Valid @NotNull private AdminFactory admin = AdminFactory.defaults();
   @Valid @NotNull private SelectionFactory selection = SelectionFactory.defaults();
 
+  /**
+   * A {@code server:} block without a {@code type} is Dropwizard's default server with the front
+   * door's thread pool; {@code type: default} or {@code simple} still build Dropwizard's own.
+   */
+  @Override
+  @JsonProperty("server")
+  @JsonTypeInfo(
+      use = JsonTypeInfo.Id.NAME,
+      property = "type",
+      defaultImpl = FrontDoorServerFactory.class)
+  public void setServerFactory(ServerFactory factory) {
+    super.setServerFactory(factory);
+  }
+
   @JsonProperty
   public SelectionFactory getSelection() {
     return selection;
@@ -36,7 +53,7 @@ public final class RollupBoostConfiguration extends Configuration {
 
   /** Without a {@code server:} block both connectors bind to loopback, not all interfaces. */
   public RollupBoostConfiguration() {
-    DefaultServerFactory server = new DefaultServerFactory();
+    DefaultServerFactory server = new FrontDoorServerFactory();
     HttpConnectorFactory application = (HttpConnectorFactory) HttpConnectorFactory.application();
     application.setBindHost("127.0.0.1");
     application.setPort(8081);

@@ -16,13 +16,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rollupboost.auth.EngineJwt;
 import io.rollupboost.auth.JwtSecret;
 import io.rollupboost.testing.FakeEngine;
+import io.rollupboost.testing.RawPost;
 import io.rollupboost.testing.RpcClient;
 import io.rollupboost.testing.TestService;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +119,53 @@ final class EngineMultiplexingTest {
     return engine("engine_getPayload" + version, "[\"" + id + "\"]").result();
   }
 
+  /**
+   * The builder sees op-node's calls in op-node's order even when the next call is already waiting
+   * on the connection as the previous one is answered (HTTP/1.1 pipelining): newPayload's copy is
+   * queued once L2 answered it, and the forkchoiceUpdated after it, whose copy leaves as soon as it
+   * is read, is read only after that.
+   */
+  @Test
+  void builderCopiesKeepOpNodesOrderWhenTheNextCallIsAlreadyWaiting() throws Exception {
+    int blocks = 20;
+    String payload = newPayloadParams();
+    try (RawPost opNode = new RawPost(TestService.APP.getLocalPort())) {
+      for (int block = 0; block < blocks; block++) {
+        List<RawPost.Response> answers =
+            opNode.pipelined(
+                List.of(
+                    utf8(call(1, "engine_newPayloadV3", payload)),
+                    utf8(call(2, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + ATTRS + "]"))),
+                rpc.token());
+        assertThat(answers).extracting(RawPost.Response::status).containsExactly(200, 200);
+      }
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == blocks);
+    List<String> expected = new ArrayList<>();
+    for (int block = 0; block < blocks; block++) {
+      expected.add("engine_newPayloadV3");
+      expected.add("engine_forkchoiceUpdatedV3");
+    }
+    assertThat(BUILDER.calls()).extracting(FakeEngine.Call::method).isEqualTo(expected);
+  }
+
+  /** newPayloadV3's params for a block on {@code HEAD}. */
+  static String newPayloadParams() {
+    return "["
+        + FakeEngine.envelope(HEAD, 1, 0, 0)
+            .replaceFirst(".*\"executionPayload\":", "")
+            .replaceFirst(",\"blockValue\".*", "")
+        + ",[],\""
+        + BEACON_ROOT
+        + "\"]";
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
   void setMode(String mode) {
     RpcClient.Response r = rpc.post(admin() + "/tasks/execution-mode?mode=" + mode, "", null);
     assertThat(r.status()).isEqualTo(200);
@@ -129,15 +180,7 @@ final class EngineMultiplexingTest {
             .path("execution_mode")
             .asText();
     setMode("enabled");
-    engine(
-        "engine_newPayloadV3",
-        "["
-            + FakeEngine.envelope(HEAD, 1, 0, 0)
-                .replaceFirst(".*\"executionPayload\":", "")
-                .replaceFirst(",\"blockValue\".*", "")
-            + ",[],\""
-            + BEACON_ROOT
-            + "\"]");
+    engine("engine_newPayloadV3", newPayloadParams());
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> BUILDER.count("engine_newPayloadV3") > before);

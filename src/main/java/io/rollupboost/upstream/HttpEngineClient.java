@@ -270,9 +270,12 @@ public final class HttpEngineClient {
       // Timed before completing: the caller's continuation (answering op-node, and whatever runs
       // on this thread after that) runs inside complete().
       long took = System.nanoTime() - startNanos;
-      if (result.complete(reply)) {
-        metrics.upstreamCall(id, method, took, null);
-      }
+      AfterCompletion.run(
+          () -> {
+            if (result.complete(reply)) {
+              metrics.upstreamCall(id, method, took, null);
+            }
+          });
     }
 
     /** The reply, once the call completes or its deadline passes. */
@@ -304,9 +307,12 @@ public final class HttpEngineClient {
     /** Completes the call with {@code failure} (first outcome wins) and returns it. */
     UpstreamException finish(UpstreamException failure) {
       long took = System.nanoTime() - startNanos;
-      if (result.completeExceptionally(failure)) {
-        metrics.upstreamCall(id, method, took, failure);
-      }
+      AfterCompletion.run(
+          () -> {
+            if (result.completeExceptionally(failure)) {
+              metrics.upstreamCall(id, method, took, failure);
+            }
+          });
       return failure;
     }
   }

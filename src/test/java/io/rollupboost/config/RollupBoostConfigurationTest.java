@@ -9,11 +9,14 @@ import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.dropwizard.util.DataSize;
 import io.rollupboost.RollupBoostConfiguration;
 import io.rollupboost.engine.ExecutionMode;
+import io.rollupboost.rpc.FrontDoorServerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.text.StringSubstitutor;
@@ -60,6 +63,25 @@ final class RollupBoostConfigurationTest {
         .isFalse();
     assertThat(config.getRpc().maxRequestSize().toBytes())
         .isGreaterThanOrEqualTo(DataSize.mebibytes(32).toBytes());
+    assertThat(config.getServerFactory())
+        .as("a server block without a type gets the front door's thread pool")
+        .isInstanceOf(FrontDoorServerFactory.class);
+  }
+
+  @Test
+  void anExplicitServerTypeIsStillDropwizards(@TempDir Path dir) throws Exception {
+    Path yml = dir.resolve("c.yml");
+    String upstreams =
+        "l2: {url: http://127.0.0.1:1, jwtSecretFile: ops/devnet/jwt.hex}\n"
+            + "builder: {url: http://127.0.0.1:2, jwtSecretFile: ops/devnet/jwt.hex}\n";
+    Files.writeString(yml, upstreams + "server: {type: simple}\n");
+    assertThat(load(yml).getServerFactory()).isExactlyInstanceOf(SimpleServerFactory.class);
+
+    Files.writeString(yml, upstreams + "server: {type: default}\n");
+    assertThat(load(yml).getServerFactory()).isExactlyInstanceOf(DefaultServerFactory.class);
+
+    Files.writeString(yml, upstreams);
+    assertThat(load(yml).getServerFactory()).isInstanceOf(FrontDoorServerFactory.class);
   }
 
   private static EnvironmentVariableSubstitutor substitutor(StringSubstitutor lookup) {

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -37,16 +39,35 @@ public final class RawPost implements AutoCloseable {
   }
 
   public Response post(byte[] body, String authorization) throws IOException {
-    String head =
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
-            + "Content-Length: "
-            + body.length
-            + "\r\n\r\n";
-    out.write(head.getBytes(StandardCharsets.US_ASCII));
+    out.write(head(body, authorization));
     out.write(body);
     out.flush();
     return read();
+  }
+
+  private static byte[] head(byte[] body, String authorization) {
+    return ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+            + "Content-Length: "
+            + body.length
+            + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Sends every request in one write (HTTP/1.1 pipelining), then reads their responses. */
+  public List<Response> pipelined(List<byte[]> bodies, String authorization) throws IOException {
+    ByteArrayOutputStream requests = new ByteArrayOutputStream();
+    for (byte[] body : bodies) {
+      requests.writeBytes(head(body, authorization));
+      requests.writeBytes(body);
+    }
+    out.write(requests.toByteArray());
+    out.flush();
+    List<Response> responses = new ArrayList<>();
+    for (int i = 0; i < bodies.size(); i++) {
+      responses.add(read());
+    }
+    return responses;
   }
 
   /**
