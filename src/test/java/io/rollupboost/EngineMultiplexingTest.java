@@ -151,6 +151,34 @@ final class EngineMultiplexingTest {
     assertThat(BUILDER.calls()).extracting(FakeEngine.Call::method).isEqualTo(expected);
   }
 
+  /**
+   * The builder's copies follow the order in which op-node's calls arrived, not the order in which
+   * L2 answers them: a forkchoiceUpdated+attributes that arrives while L2 still holds the
+   * newPayload before it reaches the builder after that newPayload.
+   */
+  @Test
+  void builderCopiesFollowArrivalWhileL2StillHoldsTheEarlierCall() throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    L2.on(
+        "engine_newPayloadV3",
+        Reply.heldUntil(arrived, release, Reply.result(FakeEngine.status("VALID"))));
+    CompletableFuture<RpcClient.Response> newPayload =
+        CompletableFuture.supplyAsync(() -> engine("engine_newPayloadV3", newPayloadParams()));
+    assertThat(arrived.await(5, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(fcuWithAttributes(ATTRS)).as("answered while newPayload waits").isEqualTo(L2_ID);
+    release.countDown();
+
+    assertThat(newPayload.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == 1);
+    assertThat(BUILDER.calls())
+        .extracting(FakeEngine.Call::method)
+        .containsExactly("engine_newPayloadV3", "engine_forkchoiceUpdatedV3");
+  }
+
   /** newPayloadV3's params for a block on {@code HEAD}. */
   static String newPayloadParams() {
     return "["

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -179,13 +180,9 @@ public final class EngineMultiplexer {
       return l2Async(call, true);
     }
     if (!hasAttributes) {
-      // Sync traffic: the builder follows the chain through the ordered lane, op-node never waits;
-      // sent after L2 answered, so the two calls do not compete for the CPU.
-      return answerThen(
-          l2Async(call, true),
-          outcome ->
-              lane.submit(call.method(), call.params())
-                  .whenComplete((reply, failure) -> logSyncFailure(call.method(), reply, failure)));
+      // Sync traffic: the builder follows the chain through the ordered lane, op-node never waits.
+      return l2ThenBuilderCopy(
+          call, (reply, failure) -> logSyncFailure(call.method(), reply, failure));
     }
     // L2's call leaves first; the builder's copy follows at once from the same thread.
     CompletableFuture<RpcOutcome> l2Answer = l2Async(call, true);
@@ -651,9 +648,51 @@ public final class EngineMultiplexer {
   private CompletableFuture<RpcOutcome> newPayload(JsonRpcRequest call)
       throws InvalidParamsException {
     requireObjectFirstParam(call.params());
-    // L2 first: op-node waits only for L2's answer, and the builder's copy, queued right after,
-    // does not compete with it for the CPU. The lane keeps the builder's calls in order.
-    return answerThen(l2Async(call, true), outcome -> syncBuilder(call));
+    if (modes.get() == ExecutionMode.DISABLED) {
+      return l2Async(call, true);
+    }
+    return l2ThenBuilderCopy(
+        call,
+        (reply, failure) -> {
+          if (reply != null
+              && !reply.isError()
+              && "VALID".equals(tree(reply.result()).path("status").asText())) {
+            events.builderSyncValid();
+          } else {
+            logSyncFailure(call.method(), reply, failure);
+          }
+        });
+  }
+
+  /**
+   * L2's answer to {@code call}; the builder's copy takes its place in the lane now, in op-node's
+   * order, and leaves once op-node has L2's answer, so the two do not compete for the CPU while
+   * op-node waits. If the mode was set to disabled meanwhile, the copy is not sent.
+   */
+  private CompletableFuture<RpcOutcome> l2ThenBuilderCopy(
+      JsonRpcRequest call, BiConsumer<UpstreamReply, Throwable> builderReply) {
+    BuilderLane.Place copy = lane.reserve(call.method(), call.params());
+    CompletableFuture<RpcOutcome> l2Answer;
+    try {
+      l2Answer = l2Async(call, true);
+    } catch (RuntimeException e) {
+      copy.withdraw();
+      throw e;
+    }
+    return answerThen(
+        l2Answer.whenComplete(
+            (outcome, failure) -> {
+              if (failure != null) {
+                copy.withdraw(); // op-node gets an error; the lane must not wait for this copy
+              }
+            }),
+        outcome -> {
+          if (modes.get() == ExecutionMode.DISABLED) {
+            copy.withdraw();
+          } else {
+            copy.release().whenComplete(builderReply);
+          }
+        });
   }
 
   /** {@link #answerThen(CompletableFuture, Function, Consumer)} with L2's outcome as the answer. */
@@ -680,23 +719,6 @@ public final class EngineMultiplexer {
           after.accept(result);
         });
     return answer;
-  }
-
-  /** Queues the builder's copy of a newPayload that L2 answered. */
-  private void syncBuilder(JsonRpcRequest call) {
-    if (modes.get() != ExecutionMode.DISABLED) {
-      lane.submit(call.method(), call.params())
-          .whenComplete(
-              (reply, failure) -> {
-                if (reply != null
-                    && !reply.isError()
-                    && "VALID".equals(tree(reply.result()).path("status").asText())) {
-                  events.builderSyncValid();
-                } else {
-                  logSyncFailure(call.method(), reply, failure);
-                }
-              });
-    }
   }
 
   /** L2's exchangeCapabilities answer, narrowed to the methods this service serves. */

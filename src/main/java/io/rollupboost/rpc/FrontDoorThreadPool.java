@@ -17,9 +17,8 @@ import org.eclipse.jetty.io.Connection;
  * the next request. On a two-core machine that wake-up sat on op-node's path: op-node sends its
  * next call a fraction of a millisecond after the answer, and the call waited for the worker to
  * start and re-arm the connection. {@link AfterCompletion} runs it instead on the answering thread
- * after the whole continuation (the builder's copies are queued first, so the builder lane keeps
- * op-node's order). The server is non-blocking ({@link FrontDoorRouting}): the connection only
- * reads what has arrived and hands anything that may block to this pool.
+ * after the whole continuation. The server is non-blocking ({@link FrontDoorRouting}): the
+ * connection only reads what has arrived and hands anything that may block to this pool.
  */
 public final class FrontDoorThreadPool extends InstrumentedQueuedThreadPool {
   private final LongAdder resumedAfterAnswer = new LongAdder();

@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
  * door writes op-node's answer, and only then are the builder's copies of the call queued (see
  * {@code EngineMultiplexer.answerThen}). Writing the answer lets Jetty resume op-node's connection
  * to read its next call; the front door's thread pool hands that resumption here instead of to a
- * worker, so the next call is read on this thread, without a thread wake-up, and strictly after the
- * previous call's builder copies were queued.
+ * worker, so the next call is read on this thread, without a thread wake-up, once the previous
+ * call's work is done (its builder copy released, its block logged) rather than competing with it.
+ * The builder's copies do not depend on this for their order: they take their place in the lane
+ * when op-node's call arrives.
  */
 public final class AfterCompletion {
   private static final Logger LOG = LoggerFactory.getLogger(AfterCompletion.class);
@@ -49,7 +51,7 @@ public final class AfterCompletion {
       while ((job = scope.jobs.poll()) != null) {
         try {
           job.run();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // the jobs behind it must still run
           LOG.warn("work deferred after an upstream answer failed: {}", job, e);
         }
       }

@@ -102,6 +102,51 @@ final class BuilderLaneTest {
         .hasMessageContaining("builder sync queue full");
   }
 
+  BuilderLane.Place reserve(int n) {
+    return lane.reserve(
+        "engine_newPayloadV3", RawJson.wrap(("[" + n + "]").getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The numbers of the calls the builder received, in order. */
+  List<Integer> received() {
+    return builder.calls("engine_newPayloadV3").stream()
+        .map(c -> c.params().get(0).asInt())
+        .toList();
+  }
+
+  @Test
+  void aReservedPlaceHoldsTheCallsBehindItUntilReleasedOrWithdrawn() throws Exception {
+    release.countDown(); // no call is held at the builder here
+    BuilderLane.Place first = reserve(1);
+    CompletableFuture<UpstreamReply> second = submit(2);
+    assertThat(second).as("waits for the place before it").isNotDone();
+
+    CompletableFuture<UpstreamReply> firstSent = first.release();
+    assertThat(second.get(5, TimeUnit.SECONDS).isError()).isFalse();
+    assertThat(firstSent).isCompleted();
+
+    BuilderLane.Place third = reserve(3);
+    CompletableFuture<UpstreamReply> fourth = submit(4);
+    assertThat(fourth).as("waits for the third place").isNotDone();
+    third.withdraw();
+    assertThat(fourth.get(5, TimeUnit.SECONDS).isError()).isFalse();
+    assertThat(received()).containsExactly(1, 2, 4);
+    assertThat(third.release()).as("a withdrawn call never leaves").isCompletedExceptionally();
+    assertThat(received()).containsExactly(1, 2, 4);
+  }
+
+  @Test
+  void aPlaceNeverReleasedIsDroppedWhenTheQueueIsFullAndTheRestGoOn() throws Exception {
+    release.countDown();
+    BuilderLane.Place forgotten = reserve(1);
+    CompletableFuture<UpstreamReply> second = submit(2);
+    CompletableFuture<UpstreamReply> third = submit(3); // capacity 2: the forgotten place goes
+    assertThat(forgotten.release()).isCompletedExceptionally();
+    assertThat(second.get(5, TimeUnit.SECONDS).isError()).isFalse();
+    assertThat(third.get(5, TimeUnit.SECONDS).isError()).isFalse();
+    assertThat(received()).containsExactly(2, 3);
+  }
+
   @Test
   void aBuilderThatIsDownFailsEachCallAndTheLaneKeepsGoing() throws Exception {
     builder.stop();

@@ -86,7 +86,7 @@ final class FrontDoorThreadPoolTest {
   }
 
   /**
-   * In the running service, op-node's kept-alive connection is resumed after each answer on the
+   * In the running service, op-node's kept-alive connection is resumed after an answer on the
    * upstream client's thread: the server's pool is this one and upstream completions defer to it.
    */
   @Test
@@ -104,7 +104,9 @@ final class FrontDoorThreadPoolTest {
         assertThat(opNode.post(fcu, rpc.token()).status()).isEqualTo(200);
       }
     }
-    assertThat(server.resumedAfterAnswer() - before).isGreaterThanOrEqualTo(5);
+    // Not necessarily every call: when L2 answers before the thread that read the call has left
+    // Jetty's read loop, that loop reads the next call itself and nothing is resumed.
+    assertThat(server.resumedAfterAnswer() - before).isPositive();
   }
 
   private static Thread caller() {
