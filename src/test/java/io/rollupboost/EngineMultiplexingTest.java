@@ -179,6 +179,29 @@ final class EngineMultiplexingTest {
         .containsExactly("engine_newPayloadV3", "engine_forkchoiceUpdatedV3");
   }
 
+  /**
+   * A batch's calls run one after another, the next as soon as the previous is answered, which is
+   * before that answer's builder copy was queued: the copies still follow the batch's order.
+   */
+  @Test
+  void builderCopiesFollowTheOrderOfABatch() throws Exception {
+    RpcClient.Response answers =
+        rpc.post(
+            app(),
+            "["
+                + call(1, "engine_newPayloadV3", newPayloadParams())
+                + ","
+                + call(2, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + ATTRS + "]")
+                + "]");
+    assertThat(answers.status()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == 1);
+    assertThat(BUILDER.calls())
+        .extracting(FakeEngine.Call::method)
+        .containsExactly("engine_newPayloadV3", "engine_forkchoiceUpdatedV3");
+  }
+
   /** newPayloadV3's params for a block on {@code HEAD}. */
   static String newPayloadParams() {
     return "["
