@@ -121,9 +121,8 @@ final class EngineMultiplexingTest {
 
   /**
    * The builder sees op-node's calls in op-node's order even when the next call is already waiting
-   * on the connection as the previous one is answered (HTTP/1.1 pipelining): newPayload's copy is
-   * queued once L2 answered it, and the forkchoiceUpdated after it, whose copy leaves as soon as it
-   * is read, is read only after that.
+   * on the connection as the previous one is answered (HTTP/1.1 pipelining): newPayload's copy
+   * takes its place in the lane when the call is read, before the forkchoiceUpdated behind it is.
    */
   @Test
   void builderCopiesKeepOpNodesOrderWhenTheNextCallIsAlreadyWaiting() throws Exception {
@@ -140,15 +139,21 @@ final class EngineMultiplexingTest {
         assertThat(answers).extracting(RawPost.Response::status).containsExactly(200, 200);
       }
     }
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == blocks);
     List<String> expected = new ArrayList<>();
     for (int block = 0; block < blocks; block++) {
       expected.add("engine_newPayloadV3");
       expected.add("engine_forkchoiceUpdatedV3");
     }
-    assertThat(BUILDER.calls()).extracting(FakeEngine.Call::method).isEqualTo(expected);
+    assertBuilderGot(expected);
+  }
+
+  /**
+   * Waits until the builder has had as many engine calls as {@code methods}, then checks that they
+   * were exactly those, in that order.
+   */
+  static void assertBuilderGot(List<String> methods) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> BUILDER.calls().size() >= methods.size());
+    assertThat(BUILDER.calls()).extracting(FakeEngine.Call::method).isEqualTo(methods);
   }
 
   /**
@@ -171,12 +176,7 @@ final class EngineMultiplexingTest {
     release.countDown();
 
     assertThat(newPayload.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == 1);
-    assertThat(BUILDER.calls())
-        .extracting(FakeEngine.Call::method)
-        .containsExactly("engine_newPayloadV3", "engine_forkchoiceUpdatedV3");
+    assertBuilderGot(List.of("engine_newPayloadV3", "engine_forkchoiceUpdatedV3"));
   }
 
   /**
@@ -194,12 +194,7 @@ final class EngineMultiplexingTest {
                 + call(2, "engine_forkchoiceUpdatedV3", "[" + FCS + "," + ATTRS + "]")
                 + "]");
     assertThat(answers.status()).isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> BUILDER.count("engine_forkchoiceUpdatedV3") == 1);
-    assertThat(BUILDER.calls())
-        .extracting(FakeEngine.Call::method)
-        .containsExactly("engine_newPayloadV3", "engine_forkchoiceUpdatedV3");
+    assertBuilderGot(List.of("engine_newPayloadV3", "engine_forkchoiceUpdatedV3"));
   }
 
   /** newPayloadV3's params for a block on {@code HEAD}. */

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * Work that waits, on the same thread, until everything an upstream answer set off has run.
  *
  * <p>Completing an upstream call runs its whole continuation on the completing thread: the front
- * door writes op-node's answer, and only then are the builder's copies of the call queued (see
+ * door writes op-node's answer, and only then are the builder's copies of the call released (see
  * {@code EngineMultiplexer.answerThen}). Writing the answer lets Jetty resume op-node's connection
  * to read its next call; the front door's thread pool hands that resumption here instead of to a
  * worker, so the next call is read on this thread, without a thread wake-up, once the previous
